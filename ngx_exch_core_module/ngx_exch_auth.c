@@ -147,6 +147,10 @@ ngx_exch_auth_basic(ngx_http_request_t *r, ngx_exch_ctx_t *ctx,
         if (delay) {
             ctx->delayed = 1;
 
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "exch: delaying login for \"%V\" by %M ms",
+                          &r->headers_in.user, delay);
+
             r->read_event_handler = ngx_http_test_reading;
             r->write_event_handler = ngx_exch_auth_delay_handler;
             r->connection->write->delayed = 1;
