@@ -47,6 +47,7 @@ LIB_OBJS   := $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRCS))
 LIB_INCS   := $(addprefix -I,$(SRC_DIRS))
 
 TOOLS      := $(patsubst tools/%.c,$(B)/bin/%,$(wildcard tools/*.c))
+BENCHES    := $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/*.c))
 UNIT_TESTS := $(patsubst t/unit/%.c,$(B)/t/%,$(wildcard t/unit/*.c))
 FUZZERS    := $(patsubst fuzz/%.c,$(B)/fuzz/%,$(wildcard fuzz/*.c))
 FUZZ_OBJS  := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(LIB_SRCS))
@@ -59,7 +60,10 @@ export EXCH_BUILD := $(B)
 .SECONDARY: $(LIB_OBJS) $(FUZZ_OBJS)
 
 
-.PHONY: all deps module tools unit fuzz run test bench clean
+.PHONY: all deps module tools unit fuzz benches run test bench clean
+
+# object files are kept between builds
+.SECONDARY: $(LIB_OBJS) $(FUZZ_OBJS)
 
 all: module tools unit fuzz
 
@@ -73,6 +77,8 @@ tools: $(TOOLS)
 unit: $(UNIT_TESTS)
 
 fuzz: $(FUZZERS)
+
+benches: $(BENCHES)
 
 
 # configure runs again when ./config or the set of source files changes.
@@ -104,7 +110,14 @@ $(B)/obj/%.o: %.c $(MOD_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LIB_INCS) $(STORE_INCS) -c $< -o $@
 
+# exchctl's default store is the one make run uses
 $(B)/bin/%: tools/%.c $(LIB_OBJS) $(MOD_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LIB_INCS) $(STORE_INCS) \
+	    -DEXCH_DEFAULT_STORE='"$(CURDIR)/var/store"' $< $(LIB_OBJS) -o $@ \
+	    $(LDFLAGS) $(STORE_LIBS)
+
+$(B)/bench/%: bench/%.c $(LIB_OBJS) $(MOD_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LIB_INCS) $(STORE_INCS) $< $(LIB_OBJS) -o $@ \
 	    $(LDFLAGS) $(STORE_LIBS)
@@ -131,7 +144,7 @@ run: deps all
 test: deps all
 	EXCH_SANITIZE=$(SANITIZE) $(PYTHON) -m pytest t/ $(PYTEST_ARGS)
 
-bench: deps all
+bench: deps all benches
 	bench/run
 
 clean:

@@ -23,7 +23,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         "Alice", "/o=exch/ou=x/cn=Recipients/cn=alice", "alice@example.test",
         "00000000-0000-0000-0000-000000000000",
         "00000000-0000-0000-0000-000000000001@example.test", "/o=exch",
-        "https://h", "h", 1, EXCH_ADISC_ALL
+        "https://h", "h", 443, 1, EXCH_ADISC_ALL
     };
     exch_pox_request_t   pox;
     exch_soap_request_t  soap;

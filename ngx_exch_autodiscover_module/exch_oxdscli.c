@@ -734,7 +734,7 @@ exch_json_response(exch_buf_t *b, const char *protocol, size_t len,
 void
 exch_autoconfig(exch_buf_t *b, const char *domain, const char *name,
     const exch_autoconfig_server_t *servers, unsigned nservers,
-    const char *host, const char *ews_url)
+    const exch_adisc_user_t *u)
 {
     unsigned  i;
 
@@ -764,18 +764,17 @@ exch_autoconfig(exch_buf_t *b, const char *domain, const char *name,
                         ? "outgoingServer" : "incomingServer");
     }
 
-    if (ews_url) {
-        exch_buf_str(b, "    <incomingServer type=\"exchange\">\n"
-                        "      <hostname>");
-        exch_buf_cstr_text(b, host);
-        exch_buf_str(b, "</hostname>\n      <port>443</port>\n"
-                        "      <username>%EMAILADDRESS%</username>\n"
-                        "      <socketType>SSL</socketType>\n"
-                        "      <authentication>password-cleartext"
-                        "</authentication>\n      <ewsURL>");
-        exch_buf_cstr_text(b, ews_url);
-        exch_buf_str(b, "</ewsURL>\n    </incomingServer>\n");
-    }
+    exch_buf_str(b, "    <incomingServer type=\"exchange\">\n"
+                    "      <hostname>");
+    exch_buf_cstr_text(b, u->host);
+    exch_buf_printf(b, "</hostname>\n      <port>%u</port>\n"
+                       "      <username>%%EMAILADDRESS%%</username>\n"
+                       "      <socketType>%s</socketType>\n"
+                       "      <authentication>password-cleartext"
+                       "</authentication>\n      <ewsURL>",
+                    u->port, u->ssl ? "SSL" : "plain");
+    exch_buf_cstr_text(b, u->base);
+    exch_buf_str(b, EXCH_EWS_PATH "</ewsURL>\n    </incomingServer>\n");
 
     exch_buf_str(b, "  </emailProvider>\n</clientConfig>\n");
 }

@@ -56,6 +56,7 @@ typedef struct {
     const char               *org;          /* "/o=...", of legacy_dn */
     const char               *base;         /* scheme://host, no slash */
     const char               *host;
+    unsigned                  port;
     int                       ssl;
     unsigned                  protocols;    /* EXCH_ADISC_* offered */
 } exch_adisc_user_t;
@@ -132,7 +133,7 @@ typedef struct {
 
 void exch_autoconfig(exch_buf_t *b, const char *domain, const char *name,
     const exch_autoconfig_server_t *servers, unsigned nservers,
-    const char *host, const char *ews_url);
+    const exch_adisc_user_t *u);
 
 
 #endif /* _EXCH_OXDSCLI_H_INCLUDED_ */

@@ -174,7 +174,8 @@ static ngx_str_t  ngx_exch_xml_type = ngx_string("text/xml; charset=utf-8");
 static ngx_int_t
 ngx_exch_autodiscover_handler(ngx_http_request_t *r)
 {
-    ngx_int_t  rc;
+    ngx_int_t                          rc;
+    ngx_exch_autodiscover_loc_conf_t  *alcf;
 
     if (ngx_strlcasestrn(r->uri.data, r->uri.data + r->uri.len,
                          (u_char *) "autodiscover.json", 17 - 1)
@@ -215,13 +216,9 @@ ngx_exch_autodiscover_handler(ngx_http_request_t *r)
         return NGX_HTTP_NOT_ALLOWED;
     }
 
-    rc = ngx_http_read_client_request_body(r, ngx_exch_autodiscover_body);
+    alcf = ngx_http_get_module_loc_conf(r, ngx_exch_autodiscover_module);
 
-    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
-        return rc;
-    }
-
-    return NGX_DONE;
+    return ngx_exch_read_body(r, alcf->max_body, ngx_exch_autodiscover_body);
 }
 
 
@@ -507,20 +504,11 @@ ngx_exch_autoconfig(ngx_http_request_t *r)
                                   : NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    p = ngx_pnalloc(r->pool, ngx_strlen(u.base)
-                             + sizeof("/EWS/Exchange.asmx"));
-    if (p == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ngx_sprintf(p, "%s/EWS/Exchange.asmx%Z", u.base);
-
     exch_buf_init(&b);
     exch_autoconfig(&b, (char *) domain.data,
                     alcf->name.len ? (char *) alcf->name.data : NULL,
                     alcf->servers ? alcf->servers->elts : NULL,
-                    alcf->servers ? alcf->servers->nelts : 0,
-                    u.host, (char *) p);
+                    alcf->servers ? alcf->servers->nelts : 0, &u);
 
     return ngx_exch_adisc_send(r, NGX_HTTP_OK, "application/xml", &b);
 }
@@ -532,7 +520,7 @@ ngx_exch_adisc_begin(ngx_http_request_t *r, exs_txn_t **txn)
     int         rc;
     exs_env_t  *env;
 
-    env = ngx_exch_env(ngx_cycle);
+    env = ngx_exch_store_env((ngx_cycle_t *) ngx_cycle);
 
     if (env == NULL || ngx_exch_arena(r) == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -758,9 +746,12 @@ ngx_exch_adisc_base(ngx_http_request_t *r, exch_adisc_user_t *u)
 
     ngx_cpystrn(p, host.data, host.len + 1);
 
+    u->port = u->ssl ? 443 : 80;
+
     colon = memrchr(p, ':', host.len);
     if (colon && p[0] != '[') {
         *colon = '\0';
+        u->port = ngx_atoi(colon + 1, p + host.len - colon - 1);
     }
 
     u->host = (char *) p;
@@ -1052,13 +1043,13 @@ ngx_exch_autodiscover_create_loc_conf(ngx_conf_t *cf)
      *
      *     alcf->host = { 0, NULL };
      *     alcf->name = { 0, NULL };
-     *     alcf->servers = NULL;
      *     alcf->backend[] = { 0, NULL };
      *     alcf->backend_port[] = { 0, NULL };
      */
 
     alcf->protocols = NGX_CONF_UNSET_UINT;
     alcf->max_body = NGX_CONF_UNSET_SIZE;
+    alcf->servers = NGX_CONF_UNSET_PTR;
 
     return alcf;
 }
@@ -1183,7 +1174,7 @@ ngx_exch_autoconfig_server(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     value = cf->args->elts;
 
-    if (alcf->servers == NULL) {
+    if (alcf->servers == NGX_CONF_UNSET_PTR) {
         alcf->servers = ngx_array_create(cf->pool, 3,
                                          sizeof(exch_autoconfig_server_t));
         if (alcf->servers == NULL) {

@@ -17,7 +17,11 @@
 
 typedef struct {
     ngx_str_t                 store;
-    exs_env_t                *env;          /* per worker, init_process */
+    off_t                     map_size;
+    off_t                     state_map_size;
+    ngx_uint_t                max_readers;
+    ngx_flag_t                required;     /* an exch_* location exists */
+    exs_env_t                *env;          /* this worker's environment */
 } ngx_exch_core_conf_t;
 
 
@@ -55,6 +59,15 @@ ngx_int_t ngx_exch_thread_run(ngx_http_request_t *r, ngx_exch_work_pt work,
     ngx_exch_done_pt done, void *data);
 
 /*
+ * Reads the request body for a content handler and calls post: 413 at
+ * once when Content-Length says more than max; bodies larger than the
+ * buffer go to a temporary file quietly (our protocols expect them).
+ * Returns what the content handler returns.
+ */
+ngx_int_t ngx_exch_read_body(ngx_http_request_t *r, size_t max,
+    ngx_http_client_body_handler_pt post);
+
+/*
  * The request body read by ngx_http_read_client_request_body() as one
  * piece of memory (what was spooled to a temporary file is read back);
  * NGX_DECLINED when it is larger than max.
@@ -67,12 +80,25 @@ ngx_int_t ngx_exch_request_body(ngx_http_request_t *r, size_t max,
 ngx_int_t ngx_exch_send(ngx_http_request_t *r, ngx_uint_t status,
     const char *type, const void *data, size_t len, ngx_uint_t copy);
 
-/* called by each protocol directive: marks the location as an exch one */
+/* called by each protocol directive: marks the location as an exch one
+ * (authenticated, needing the store) */
 void ngx_exch_http_enable(ngx_conf_t *cf);
 
 /* fills user from the directory entry, copying into r's pool */
 ngx_int_t ngx_exch_user_from_dirent(ngx_pool_t *pool, ngx_exch_user_t *user,
     exs_dirent_t *e);
+
+/*
+ * The protocol modules' location directives call this: a configuration
+ * with an exch location and no exch_store fails at configuration time.
+ */
+void ngx_exch_store_required(ngx_conf_t *cf);
+
+/*
+ * The store environment of this worker process, opened in init_process;
+ * NULL when it could not be opened (the error log says why): answer 503.
+ */
+exs_env_t *ngx_exch_store_env(ngx_cycle_t *cycle);
 
 
 extern ngx_module_t  ngx_exch_core_module;
@@ -83,7 +109,6 @@ extern ngx_module_t  ngx_exch_http_module;
     ((ngx_exch_core_conf_t *) ngx_get_conf((cycle)->conf_ctx,                 \
                                            ngx_exch_core_module))
 
-#define ngx_exch_env(cycle)  (ngx_exch_core_conf(cycle)->env)
 
 
 #endif /* _NGX_EXCH_H_INCLUDED_ */

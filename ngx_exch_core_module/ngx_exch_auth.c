@@ -415,7 +415,7 @@ ngx_exch_auth_find(ngx_http_request_t *r, ngx_str_t *login, exs_dirent_t *e)
     exs_env_t    *env;
     exs_arena_t  *a;
 
-    env = ngx_exch_env(ngx_cycle);
+    env = ngx_exch_store_env((ngx_cycle_t *) ngx_cycle);
     a = ngx_exch_arena(r);
 
     if (env == NULL || a == NULL) {

@@ -303,6 +303,31 @@ ngx_exch_send(ngx_http_request_t *r, ngx_uint_t status, const char *type,
 
 
 ngx_int_t
+ngx_exch_read_body(ngx_http_request_t *r, size_t max,
+    ngx_http_client_body_handler_pt post)
+{
+    ngx_int_t  rc;
+
+    if (r->headers_in.content_length_n > (off_t) max) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "exch: request body of %O bytes is over %uz",
+                      r->headers_in.content_length_n, max);
+        return NGX_HTTP_REQUEST_ENTITY_TOO_LARGE;
+    }
+
+    r->request_body_file_log_level = 0;
+
+    rc = ngx_http_read_client_request_body(r, post);
+
+    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        return rc;
+    }
+
+    return NGX_DONE;
+}
+
+
+ngx_int_t
 ngx_exch_request_body(ngx_http_request_t *r, size_t max, ngx_str_t *body)
 {
     u_char       *p;
@@ -376,6 +401,8 @@ ngx_exch_http_enable(ngx_conf_t *cf)
 
     hlcf = ngx_http_conf_get_module_loc_conf(cf, ngx_exch_http_module);
     hlcf->enabled = 1;
+
+    ngx_exch_store_required(cf);
 }
 
 

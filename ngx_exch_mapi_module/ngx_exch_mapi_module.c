@@ -75,9 +75,9 @@ ngx_exch_mapi(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_http_core_loc_conf_t  *clcf;
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
-    ngx_exch_http_enable(cf);
-
     clcf->handler = ngx_exch_mapi_handler;
+
+    ngx_exch_http_enable(cf);
 
     return NGX_CONF_OK;
 }

@@ -932,6 +932,8 @@ exs_folder_get(exs_mbox_t *mb, exs_id_t fid, const uint32_t *tags,
     exs_folder_hdr_t  h;
 
     out->n = 0;
+    out->cap = 0;
+    out->v = NULL;
 
     rc = exs_folder_load(mb, fid, &h, &stored, 0, a);
     if (rc != EXS_OK) {
@@ -1362,7 +1364,8 @@ exs_folder_list_children(exs_mbox_t *mb, exs_id_t fid, int deleted,
         return rc;
     }
 
-    *fids = exs_memdup(a, v, (*n ? *n : 1) * sizeof(exs_id_t));
+    *fids = *n ? exs_memdup(a, v, *n * sizeof(exs_id_t))
+               : exs_alloc(a, sizeof(exs_id_t));
     free(v);
 
     return *fids ? EXS_OK : EXS_NOMEM;
@@ -1436,6 +1439,13 @@ exs_folder_destroy(exs_mbox_t *mb, exs_id_t fid, unsigned depth)
     exs_key_init(&k);
     exs_key_u32(&k, mb->id);
     exs_key_u64(&k, fid);
+
+    /* the keys of the subfolders destroyed above, and the permissions */
+
+    rc = exs_db_del_prefix(mb->txn, EXS_DB_CHILD, k.b, k.len);
+    if (rc != EXS_OK) {
+        return rc;
+    }
 
     rc = exs_db_del_prefix(mb->txn, EXS_DB_PERM, k.b, k.len);
     if (rc != EXS_OK) {

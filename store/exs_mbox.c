@@ -543,6 +543,8 @@ exs_mbox_get_props(exs_mbox_t *mb, const uint32_t *tags, uint32_t ntags,
     exs_props_t    stored;
 
     out->n = 0;
+    out->cap = 0;
+    out->v = NULL;
     stored.n = 0;
     stored.v = NULL;
 

@@ -642,6 +642,7 @@ exs_msg_computed(exs_mbox_t *mb, exs_id_t mid, const exs_msg_hdr_t *h,
         }
 
         *out = *sp;
+        out->tag = tag;
         return EXS_OK;
 
     case PR_MID:
@@ -826,6 +827,8 @@ exs_message_get(exs_mbox_t *mb, exs_id_t mid, const uint32_t *tags,
     exs_msg_hdr_t  h;
 
     out->n = 0;
+    out->cap = 0;
+    out->v = NULL;
 
     rc = exs_msg_load(mb, mid, &h, &stored, 0, a);
     if (rc != EXS_OK) {

@@ -12,6 +12,10 @@
  */
 
 
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE             /* memmem(), qsort_r(), explicit_bzero() */
+#endif
+
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>

@@ -9,6 +9,10 @@
  */
 
 
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE             /* memmem(), qsort_r(), explicit_bzero() */
+#endif
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -488,15 +492,18 @@ exs_table_add_row(exs_table_t *t, exs_id_t id, uint32_t depth,
             }
 
             if ((int) i == t->inst_key && (PROP_TYPE(p->tag) & PT_MV)) {
-                nv = p->v.mv.n ? p->v.mv.n : 1;
-                if (p->v.mv.n == 0) {
+                nv = p->v.mv.n;
+                if (nv == 0) {
                     keys[i].tag = PT_NULL;
                 }
             }
         }
     }
 
-    if (t->inst_key < 0 || nv == 1) {
+    if (t->inst_key < 0 || nv == 0 || keys == NULL
+        || keys[t->inst_key].tag == PT_NULL
+        || !(PROP_TYPE(keys[t->inst_key].tag) & PT_MV))
+    {
         rc = exs_table_push(t, id, t->inst_key < 0 ? 0 : 1, depth, keys);
         goto done;
     }
@@ -793,6 +800,8 @@ exs_table_row_props(exs_table_t *t, const exs_trow_t *r, const uint32_t *tags,
     exs_prop_t   p;
 
     out->n = 0;
+    out->cap = 0;
+    out->v = NULL;
 
     if (t->kind == EXS_TABLE_HIERARCHY) {
         rc = exs_folder_get(t->mb, r->id, tags, ntags, out, a);

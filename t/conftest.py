@@ -16,6 +16,9 @@ import tempfile
 import time
 
 import pytest
+import urllib3
+
+urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("EXCH_BUILD", os.path.join(TOP, "build"))

@@ -139,7 +139,7 @@ def test_pox_mobilesync_schema_is_refused_in_its_own_namespace(nginx):
     assert r.status_code == 200
     root = ET.fromstring(r.content)
     code = root.find("{%s}Response/{%s}Error/{%s}ErrorCode"
-                     % (NS_MS, NS_BASE, NS_BASE))
+                     % (NS_MS, NS_MS, NS_MS))
     assert code is not None and code.text == "601"
 
 

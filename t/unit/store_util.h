@@ -21,7 +21,7 @@ static char  store_dir[4096];
 
 
 /* a store directory of its own under $EXCH_TEST_TMP */
-static exs_env_t *
+static inline exs_env_t *
 store_open(const char *name, uint64_t map_size)
 {
     int              rc;
@@ -58,7 +58,7 @@ store_open(const char *name, uint64_t map_size)
 
 
 /* a domain and one user; returns the user's mailbox */
-static uint32_t
+static inline uint32_t
 store_user(exs_env_t *env, const char *address, uint32_t *id)
 {
     int            rc;
@@ -105,7 +105,7 @@ store_user(exs_env_t *env, const char *address, uint32_t *id)
 }
 
 
-static int
+static inline int
 store_check(exs_env_t *env)
 {
     int  rc;
@@ -120,7 +120,7 @@ store_check(exs_env_t *env)
 
 
 /* a simple message: subject, body, n recipients */
-static exs_msg_t *
+static inline exs_msg_t *
 store_msg(exs_arena_t *a, const char *subject, const char *body,
     int64_t delivery)
 {
