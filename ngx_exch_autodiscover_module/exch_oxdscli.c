@@ -307,9 +307,13 @@ exch_pox_protocol_urls(exch_buf_t *b, const exch_adisc_user_t *u)
     unsigned  i;
 
     for (i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
-        exch_buf_printf(b, "<%s>", urls[i]);
+        exch_buf_str(b, "<");
+        exch_buf_str(b, urls[i]);
+        exch_buf_str(b, ">");
         exch_buf_cstr_text(b, u->base);
-        exch_buf_printf(b, EXCH_EWS_PATH "</%s>", urls[i]);
+        exch_buf_str(b, EXCH_EWS_PATH "</");
+        exch_buf_str(b, urls[i]);
+        exch_buf_str(b, ">");
     }
 
     exch_buf_str(b, "<OABUrl>");

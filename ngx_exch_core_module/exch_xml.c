@@ -103,18 +103,30 @@ exch_buf_printf(exch_buf_t *b, const char *fmt, ...)
     int      n;
     va_list  ap;
 
-    va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
+    /* one pass when it fits, which is nearly always */
 
-    if (n < 0 || exch_buf_reserve(b, (size_t) n + 1) != 0) {
-        b->nomem = 1;
+    if (exch_buf_reserve(b, 64) != 0) {
         return;
     }
 
     va_start(ap, fmt);
-    vsnprintf(b->data + b->len, (size_t) n + 1, fmt, ap);
+    n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
     va_end(ap);
+
+    if (n < 0) {
+        b->nomem = 1;
+        return;
+    }
+
+    if ((size_t) n >= b->cap - b->len) {
+        if (exch_buf_reserve(b, (size_t) n + 1) != 0) {
+            return;
+        }
+
+        va_start(ap, fmt);
+        vsnprintf(b->data + b->len, (size_t) n + 1, fmt, ap);
+        va_end(ap);
+    }
 
     b->len += n;
 }
@@ -255,9 +267,17 @@ exch_buf_cstr_text(exch_buf_t *b, const char *s)
 void
 exch_buf_elem(exch_buf_t *b, const char *name, const char *text)
 {
-    exch_buf_printf(b, "<%s>", name);
+    size_t  n;
+
+    n = strlen(name);
+
+    exch_buf_add(b, "<", 1);
+    exch_buf_add(b, name, n);
+    exch_buf_add(b, ">", 1);
     exch_buf_cstr_text(b, text);
-    exch_buf_printf(b, "</%s>", name);
+    exch_buf_add(b, "</", 2);
+    exch_buf_add(b, name, n);
+    exch_buf_add(b, ">", 1);
 }
 
 
