@@ -28,8 +28,10 @@ CFLAGS    := -g $(OPT) -fPIC $(WARN) $(SAN_FLAGS) -D_GNU_SOURCE \
 LDFLAGS   := $(SAN_FLAGS)
 
 # What the store library links with, outside nginx (exchctl, unit tests).
-STORE_INCS := -Istore $(shell pkg-config --cflags libxml-2.0 2>/dev/null)
-STORE_LIBS := -llmdb -lxml2 -lcrypt -lzstd -lcrypto -lpthread
+STORE_INCS := -Istore $(shell pkg-config --cflags libxml-2.0 2>/dev/null) \
+              $(shell pkg-config --cflags gmime-3.0 2>/dev/null)
+STORE_LIBS := -llmdb -lxml2 -lcrypt -lzstd -lcrypto -lpthread \
+              $(shell pkg-config --libs gmime-3.0 2>/dev/null)
 
 MODULE     := $(B)/modules/ngx_exch_module.so
 NGX_DIR    := $(B)/nginx

@@ -1,0 +1,2918 @@
+
+/*
+ * exch store: Internet mail -> MAPI message, MS-OXCMAIL 2.2.3 (MIME to
+ * message object), MS-OXOSMIME 2.1.3.2, reports per RFC 3464 / RFC 8098.
+ *
+ * GMime parses (loosely: it reads what real mail looks like), then one walk
+ * over the MIME tree picks the bodies and turns every other leaf into an
+ * attachment; message/rfc822 parts become embedded messages, TNEF parts
+ * are unpacked into the message they travel with.
+ */
+
+
+#include <string.h>
+#include <strings.h>
+
+#include <gmime/gmime.h>
+#include <openssl/evp.h>
+
+#include "exs_oxcmail_int.h"
+
+
+#define EXS_IN_MAX_LEVELS       128      /* multipart nesting we walk */
+#define EXS_IN_MAX_GROUP        4        /* nested address groups */
+#define EXS_IN_MAX_NAMED        256      /* named props made per import */
+
+
+typedef struct {
+    exs_arena_t               *a;
+    const exs_oxcmail_opts_t  *opts;
+    GMimeParserOptions        *popts;
+    const uint8_t             *raw;      /* the whole input */
+    size_t                     rawlen;
+    size_t                     body_off; /* of the top message; 0: none */
+    unsigned                   lossy;
+    unsigned                   warnings;
+    unsigned                   max_depth;
+    uint32_t                   depth_seen;
+    exs_tnef_ctx_t             tnef;     /* .named counts every creation */
+    int                        rc;       /* sticky: the first error */
+} exs_in_t;
+
+
+/* one message (the top one or an embedded one) being filled */
+
+typedef struct {
+    exs_msg_t                 *msg;
+    unsigned                   depth;
+    GMimePart                 *text;
+    GMimePart                 *html;
+    const char                *html_utf8;
+    const char                *text_str; /* a body not in a part */
+    unsigned                   bodies_only:1;  /* signed content */
+    unsigned                   no_body:1;      /* slots are taken */
+} exs_in_msg_t;
+
+
+typedef struct {
+    uint32_t                   name;
+    uint32_t                   addrtype;
+    uint32_t                   email;
+    uint32_t                   smtp;
+    uint32_t                   entryid;
+    uint32_t                   search_key;
+} exs_addr_tags_t;
+
+
+typedef struct {
+    const char                *header;
+    uint32_t                   tag;      /* 0: a PS_INTERNET_HEADERS name */
+} exs_in_header_t;
+
+
+static void exs_in_warning(gint64 offset, GMimeParserWarning code,
+    const gchar *item, gpointer data);
+static int exs_in_message(exs_in_t *c, GMimeMessage *gm, exs_msg_t *msg,
+    unsigned depth, const char *headers, size_t hlen);
+static int exs_in_headers(exs_in_t *c, GMimeMessage *gm, exs_msg_t *msg);
+static int exs_in_header(exs_in_t *c, exs_msg_t *msg, const char *name,
+    const char *value, int *importance);
+static int exs_in_named_str(exs_in_t *c, exs_props_t *bag,
+    const uint8_t *guid, const char *name, const char *value);
+static int exs_in_keywords(exs_in_t *c, exs_props_t *bag, const char *value);
+static int exs_in_date(exs_in_t *c, exs_props_t *bag, uint32_t tag,
+    const char *value);
+static int exs_in_conversation(exs_in_t *c, GMimeMessage *gm,
+    exs_msg_t *msg);
+static int exs_in_addresses(exs_in_t *c, GMimeMessage *gm, exs_msg_t *msg);
+static int exs_in_mailbox(exs_in_t *c, InternetAddressList *list,
+    const char **name, const char **addr);
+static int exs_in_set_addr(exs_in_t *c, exs_props_t *bag,
+    const exs_addr_tags_t *t, const char *name, const char *smtp,
+    uint32_t *display_type);
+static int exs_in_rcpts(exs_in_t *c, exs_msg_t *msg,
+    InternetAddressList *list, int type, unsigned level);
+static int exs_in_reply_to(exs_in_t *c, exs_msg_t *msg,
+    InternetAddressList *list);
+static int exs_in_display(exs_in_t *c, exs_msg_t *msg);
+static void exs_in_walk(exs_in_t *c, exs_in_msg_t *m, GMimeObject *o,
+    unsigned level);
+static void exs_in_multipart(exs_in_t *c, exs_in_msg_t *m,
+    GMimeMultipart *mp, unsigned level);
+static void exs_in_alternative(exs_in_t *c, exs_in_msg_t *m,
+    GMimeMultipart *mp, unsigned level);
+static void exs_in_related(exs_in_t *c, exs_in_msg_t *m, GMimeMultipart *mp,
+    unsigned level);
+static void exs_in_report(exs_in_t *c, exs_in_msg_t *m, GMimeMultipart *mp);
+static void exs_in_leaf(exs_in_t *c, exs_in_msg_t *m, GMimePart *part);
+static int exs_in_is_attachment(GMimeObject *o);
+static int exs_in_is_type(GMimeObject *o, const char *type,
+    const char *subtype);
+static uint8_t *exs_in_decode(exs_in_t *c, GMimePart *part, size_t *len);
+static int exs_in_attach(exs_in_t *c, exs_in_msg_t *m, GMimePart *part);
+static int exs_in_attach_names(exs_in_t *c, exs_props_t *bag,
+    const char *filename);
+static int exs_in_attach_opaque(exs_in_t *c, exs_in_msg_t *m,
+    GMimeObject *o, const char *mime_type);
+static int exs_in_embedded(exs_in_t *c, exs_in_msg_t *m,
+    GMimeMessagePart *mp);
+static int exs_in_tnef(exs_in_t *c, exs_in_msg_t *m, GMimePart *part);
+static int exs_in_merge_tnef(exs_in_t *c, exs_msg_t *msg, exs_msg_t *tnef);
+static int exs_in_smime(exs_in_t *c, exs_in_msg_t *m, GMimeObject *root);
+static int exs_in_bodies(exs_in_t *c, exs_in_msg_t *m);
+static int exs_in_hide_inline(exs_in_t *c, exs_in_msg_t *m);
+static uint32_t exs_in_cpid(const char *charset, const uint8_t *p,
+    size_t len);
+static char *exs_in_crlf(exs_arena_t *a, const char *s, size_t len,
+    size_t *outlen);
+static char *exs_in_serialize(exs_in_t *c, GMimeObject *o, size_t *len);
+static int exs_in_unparsable(exs_in_t *c, exs_msg_t *msg);
+static const char *exs_in_trim(exs_in_t *c, const char *s);
+
+
+static const exs_addr_tags_t  exs_sender_tags = {
+    PR_SENDER_NAME, PR_SENDER_ADDRTYPE, PR_SENDER_EMAIL_ADDRESS,
+    PR_SENDER_SMTP_ADDRESS, PR_SENDER_ENTRYID, PR_SENDER_SEARCH_KEY
+};
+
+static const exs_addr_tags_t  exs_repr_tags = {
+    PR_SENT_REPRESENTING_NAME, PR_SENT_REPRESENTING_ADDRTYPE,
+    PR_SENT_REPRESENTING_EMAIL_ADDRESS, PR_SENT_REPRESENTING_SMTP_ADDRESS,
+    PR_SENT_REPRESENTING_ENTRYID, PR_SENT_REPRESENTING_SEARCH_KEY
+};
+
+static const exs_addr_tags_t  exs_rr_tags = {
+    PR_READ_RECEIPT_NAME, PR_READ_RECEIPT_ADDRTYPE,
+    PR_READ_RECEIPT_EMAIL_ADDRESS, PR_READ_RECEIPT_SMTP_ADDRESS,
+    PR_READ_RECEIPT_ENTRYID, PR_READ_RECEIPT_SEARCH_KEY
+};
+
+static const exs_addr_tags_t  exs_rcpt_tags = {
+    PR_DISPLAY_NAME, PR_ADDRTYPE, PR_EMAIL_ADDRESS, PR_SMTP_ADDRESS,
+    PR_ENTRYID, PR_SEARCH_KEY
+};
+
+static const exs_addr_tags_t  exs_rcvd_tags = {
+    PR_RECEIVED_BY_NAME, PR_RECEIVED_BY_ADDRTYPE,
+    PR_RECEIVED_BY_EMAIL_ADDRESS, PR_RECEIVED_BY_SMTP_ADDRESS,
+    PR_RECEIVED_BY_ENTRYID, PR_RECEIVED_BY_SEARCH_KEY
+};
+
+static const exs_addr_tags_t  exs_rcvd_repr_tags = {
+    PR_RCVD_REPRESENTING_NAME, PR_RCVD_REPRESENTING_ADDRTYPE,
+    PR_RCVD_REPRESENTING_EMAIL_ADDRESS, PR_RCVD_REPRESENTING_SMTP_ADDRESS,
+    PR_RCVD_REPRESENTING_ENTRYID, PR_RCVD_REPRESENTING_SEARCH_KEY
+};
+
+
+/* headers kept as string properties, verbatim but unfolded */
+
+static const exs_in_header_t  exs_in_headers_map[] = {
+    { "Message-ID", PR_INTERNET_MESSAGE_ID },
+    { "In-Reply-To", PR_IN_REPLY_TO_ID },
+    { "References", PR_INTERNET_REFERENCES },
+    { "Thread-Topic", PR_CONVERSATION_TOPIC },
+    { "Organization", PR_INTERNET_ORGANIZATION },
+    { "Newsgroups", PR_INTERNET_NEWSGROUPS },
+    { "Followup-To", PR_INTERNET_FOLLOWUP_TO },
+    { "Approved", PR_INTERNET_APPROVED },
+    { "Control", PR_INTERNET_CONTROL },
+    { "Distribution", PR_INTERNET_DISTRIBUTION },
+    { "Supersedes", PR_SUPERSEDES },
+    { "Precedence", PR_INTERNET_PRECEDENCE },
+    { "List-Help", PR_LIST_HELP },
+    { "List-Subscribe", PR_LIST_SUBSCRIBE },
+    { "List-Unsubscribe", PR_LIST_UNSUBSCRIBE },
+    { "X-Mailer", 0 },
+    { "List-Id", 0 },
+    { "List-Post", 0 },
+    { "List-Archive", 0 },
+    { "List-Owner", 0 },
+    { "Content-Class", 0 },
+    { "Accept-Language", 0 },
+    { NULL, 0 }
+};
+
+
+int
+exs_oxcmail_import(const void *mime, size_t len,
+    const exs_oxcmail_opts_t *opts, exs_msg_t **msg,
+    exs_oxcmail_info_t *info, exs_arena_t *a)
+{
+    int                  rc, raw;
+    char                *headers;
+    size_t               hlen;
+    gint64               hb, he;
+    exs_in_t             c;
+    exs_msg_t           *m;
+    GMimeStream         *stream;
+    GMimeParser         *parser;
+    GMimeMessage        *gm;
+    const uint8_t       *p;
+
+    static const char   *fallback[] = { "utf-8", "windows-1252", NULL };
+
+    if (opts == NULL || opts->namemap == NULL || mime == NULL) {
+        return EXS_INVALID;
+    }
+
+    if (opts->max_size && len > opts->max_size) {
+        return EXS_TOOBIG;
+    }
+
+    if (exs_mime_init() != EXS_OK) {
+        return EXS_ERROR;
+    }
+
+    memset(&c, 0, sizeof(c));
+    c.a = a;
+    c.opts = opts;
+    c.raw = mime;
+    c.rawlen = len;
+    c.max_depth = opts->max_depth ? opts->max_depth : 16;
+    c.tnef.max_named = EXS_IN_MAX_NAMED;
+    c.tnef.max_depth = 8;
+
+    m = exs_msg_create(a);
+    if (m == NULL) {
+        return EXS_NOMEM;
+    }
+
+    c.popts = g_mime_parser_options_new();
+    g_mime_parser_options_set_rfc2047_compliance_mode(c.popts,
+                                                 GMIME_RFC_COMPLIANCE_LOOSE);
+    g_mime_parser_options_set_address_compliance_mode(c.popts,
+                                                 GMIME_RFC_COMPLIANCE_LOOSE);
+    g_mime_parser_options_set_parameter_compliance_mode(c.popts,
+                                                 GMIME_RFC_COMPLIANCE_LOOSE);
+    g_mime_parser_options_set_allow_addresses_without_domain(c.popts, TRUE);
+    g_mime_parser_options_set_fallback_charsets(c.popts, fallback);
+    g_mime_parser_options_set_warning_callback(c.popts, exs_in_warning, &c);
+
+    stream = g_mime_stream_mem_new_with_buffer(mime, len);
+    parser = g_mime_parser_new_with_stream(stream);
+    g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+
+    gm = g_mime_parser_construct_message(parser, c.popts);
+
+    if (gm == NULL) {
+        rc = exs_in_unparsable(&c, m);
+
+    } else {
+        /* the header block verbatim, with its last line end */
+        hb = g_mime_parser_get_headers_begin(parser);
+        he = g_mime_parser_get_headers_end(parser);
+        headers = NULL;
+        hlen = 0;
+
+        if (hb >= 0 && he > hb && (uint64_t) he <= len) {
+            p = (const uint8_t *) mime;
+
+            if ((uint64_t) he < len && p[he] == '\r') {
+                he++;
+            }
+
+            if ((uint64_t) he < len && p[he] == '\n') {
+                he++;
+            }
+
+            headers = exs_oxcmail_to_utf8(a, NULL, p + hb, he - hb, &hlen,
+                                          NULL);
+
+            /* the body follows the blank line */
+            c.body_off = he;
+
+            if (c.body_off < len && p[c.body_off] == '\r') {
+                c.body_off++;
+            }
+
+            if (c.body_off < len && p[c.body_off] == '\n') {
+                c.body_off++;
+            }
+            if (headers == NULL) {
+                c.rc = EXS_NOMEM;
+            }
+        }
+
+        rc = c.rc ? c.rc : exs_in_message(&c, gm, m, 0, headers, hlen);
+
+        g_object_unref(gm);
+    }
+
+    g_object_unref(parser);
+    g_object_unref(stream);
+    g_mime_parser_options_free(c.popts);
+
+    if (rc == EXS_OK) {
+        rc = c.rc;
+    }
+
+    if (rc != EXS_OK) {
+        return rc;
+    }
+
+    if (c.tnef.dropped) {
+        c.lossy |= EXS_OXCMAIL_LOST_NAMES;
+    }
+
+    raw = (opts->flags & EXS_OXCMAIL_RAW_ALWAYS)
+          || (c.lossy && !(opts->flags & EXS_OXCMAIL_RAW_NEVER));
+
+    if (raw && exs_props_set_bin(a, &m->props, PR_INTERNET_CONTENT, mime,
+                                 len) != EXS_OK)
+    {
+        return EXS_NOMEM;
+    }
+
+    if (info) {
+        info->lossy = c.lossy;
+        info->warnings = c.warnings;
+        info->attachments = m->natts;
+        info->depth = c.depth_seen;
+    }
+
+    *msg = m;
+
+    return EXS_OK;
+}
+
+
+static void
+exs_in_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
+    gpointer data)
+{
+    exs_in_t  *c;
+
+    c = data;
+    c->warnings++;
+
+    switch (code) {
+    case GMIME_CRIT_NESTING_OVERFLOW:
+        c->lossy |= EXS_OXCMAIL_LOST_DEPTH;
+        break;
+    case GMIME_WARN_DUPLICATED_HEADER:
+        c->lossy |= EXS_OXCMAIL_LOST_HEADERS;
+        break;
+    case GMIME_WARN_MALFORMED_MULTIPART:
+    case GMIME_WARN_TRUNCATED_MESSAGE:
+    case GMIME_WARN_MALFORMED_MESSAGE:
+    case GMIME_WARN_PART_WITHOUT_CONTENT:
+    case GMIME_CRIT_INVALID_HEADER_NAME:
+    case GMIME_CRIT_CONFLICTING_HEADER:
+    case GMIME_CRIT_CONFLICTING_PARAMETER:
+    case GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY:
+    case GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT:
+        c->lossy |= EXS_OXCMAIL_LOST_STRUCTURE;
+        break;
+    default:
+        break;
+    }
+}
+
+
+/* nothing GMime could read: the bytes become the body, as text */
+
+static int
+exs_in_unparsable(exs_in_t *c, exs_msg_t *msg)
+{
+    char    *s;
+    size_t   len;
+
+    c->lossy |= EXS_OXCMAIL_LOST_STRUCTURE;
+
+    s = exs_oxcmail_to_utf8(c->a, NULL, c->raw, c->rawlen, &len, NULL);
+    if (s == NULL) {
+        return EXS_NOMEM;
+    }
+
+    if (exs_props_set_str(c->a, &msg->props, PR_BODY, s, len) != EXS_OK
+        || exs_oxcmail_set_str(c->a, &msg->props, PR_MESSAGE_CLASS,
+                               "IPM.Note") != EXS_OK)
+    {
+        return EXS_NOMEM;
+    }
+
+    return EXS_OK;
+}
+
+
+static int
+exs_in_message(exs_in_t *c, GMimeMessage *gm, exs_msg_t *msg,
+    unsigned depth, const char *headers, size_t hlen)
+{
+    int             rc;
+    char           *h;
+    exs_prop_t     *p;
+    GMimeObject    *root;
+    exs_in_msg_t    m;
+
+    if (depth > c->depth_seen) {
+        c->depth_seen = depth;
+    }
+
+    if (headers == NULL) {
+        h = g_mime_object_get_headers(GMIME_OBJECT(gm), NULL);
+
+        if (h) {
+            headers = exs_oxcmail_to_utf8(c->a, NULL, h, strlen(h), &hlen,
+                                          NULL);
+            g_free(h);
+
+            if (headers == NULL) {
+                return EXS_NOMEM;
+            }
+        }
+    }
+
+    if (headers && hlen
+        && exs_props_set_str(c->a, &msg->props, PR_TRANSPORT_MESSAGE_HEADERS,
+                             headers, hlen) != EXS_OK)
+    {
+        return EXS_NOMEM;
+    }
+
+    rc = exs_in_headers(c, gm, msg);
+    if (rc != EXS_OK) {
+        return rc;
+    }
+
+    rc = exs_in_addresses(c, gm, msg);
+    if (rc != EXS_OK) {
+        return rc;
+    }
+
+    memset(&m, 0, sizeof(m));
+    m.msg = msg;
+    m.depth = depth;
+
+    root = g_mime_message_get_mime_part(gm);
+
+    if (root) {
+        if (!exs_in_smime(c, &m, root)) {
+            exs_in_walk(c, &m, root, 0);
+        }
+    }
+
+    if (c->rc != EXS_OK) {
+        return c->rc;
+    }
+
+    rc = exs_in_bodies(c, &m);
+    if (rc != EXS_OK) {
+        return rc;
+    }
+
+    rc = exs_in_hide_inline(c, &m);
+    if (rc != EXS_OK) {
+        return rc;
+    }
+
+    if (exs_props_get(&msg->props, PR_MESSAGE_CLASS) == NULL
+        && exs_oxcmail_set_str(c->a, &msg->props, PR_MESSAGE_CLASS,
+                               "IPM.Note") != EXS_OK)
+    {
+        return EXS_NOMEM;
+    }
+
+    p = exs_props_get(&msg->props, PR_SUBJECT);
+
+    if (p && exs_props_get(&msg->props, PR_CONVERSATION_TOPIC) == NULL) {
+        h = (char *) p->v.str.data + exs_oxcmail_subject_prefix(p->v.str.data,
+                                                               p->v.str.len);
+        if (exs_oxcmail_set_str(c->a, &msg->props, PR_CONVERSATION_TOPIC, h)
+            != EXS_OK)
+        {
+            return EXS_NOMEM;
+        }
+    }
+
+    rc = exs_in_conversation(c, gm, msg);
+    if (rc != EXS_OK) {
+        return rc;
+    }
+
+    return exs_in_display(c, msg);
+}
+
+
+/* headers */
+
+static const char *
+exs_in_trim(exs_in_t *c, const char *s)
+{
+    char    *d;
+    size_t   len, n;
+
+    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n') {
+        s++;
+    }
+
+    len = strlen(s);
+
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'
+                   || s[len - 1] == '\r' || s[len - 1] == '\n'))
+    {
+        len--;
+    }
+
+    d = exs_oxcmail_to_utf8(c->a, "utf-8", s, len, &n, NULL);
+    if (d == NULL) {
+        c->rc = EXS_NOMEM;
+    }
+
+    return d;
+}
+
+
+static int
+exs_in_headers(exs_in_t *c, GMimeMessage *gm, exs_msg_t *msg)
+{
+    int               rc, i, n, importance;
+    size_t            len, plen;
+    const char       *s, *v;
+    GDateTime        *date;
+    GMimeHeader      *h;
+    GMimeHeaderList  *list;
+
+    s = g_mime_message_get_subject(gm);
+
+    if (s) {
+        v = exs_in_trim(c, s);
+        if (v == NULL) {
+            return EXS_NOMEM;
+        }
+
+        len = strlen(v);
+        plen = exs_oxcmail_subject_prefix(v, len);
+
+        if (exs_props_set_str(c->a, &msg->props, PR_SUBJECT, v, len)
+            != EXS_OK
+            || exs_props_set_str(c->a, &msg->props, PR_SUBJECT_PREFIX, v,
+                                 plen) != EXS_OK
+            || exs_props_set_str(c->a, &msg->props, PR_NORMALIZED_SUBJECT,
+                                 v + plen, len - plen) != EXS_OK)
+        {
+            return EXS_NOMEM;
+        }
+    }
+
+    date = g_mime_message_get_date(gm);
+
+    if (date
+        && exs_props_set_i8(c->a, &msg->props, PR_CLIENT_SUBMIT_TIME,
+                            exs_oxcmail_filetime(g_date_time_to_unix(date),
+                                      g_date_time_get_microsecond(date)))
+           != EXS_OK)
+    {
+        return EXS_NOMEM;
+    }
+
+    list = g_mime_object_get_header_list(GMIME_OBJECT(gm));
+    n = g_mime_header_list_get_count(list);
+    importance = -1;
+
+    for (i = 0; i < n; i++) {
+        h = g_mime_header_list_get_header_at(list, i);
+        s = g_mime_header_get_name(h);
+        v = g_mime_header_get_value(h);
+
+        if (s == NULL || v == NULL) {
+            continue;
+        }
+
+        rc = exs_in_header(c, msg, s, v, &importance);
+        if (rc != EXS_OK) {
+            return rc;
+        }
+    }
+
+    return c->rc;
+}
+
+
+static int
+exs_in_header(exs_in_t *c, exs_msg_t *msg, const char *name,
+    const char *value, int *importance)
+{
+    int                     rank, level;
+    long                    flags;
+    uint8_t                *bin;
+    size_t                  len;
+    exs_props_t            *bag;
+    const char             *v, *p;
+    const exs_in_header_t  *m;
+
+    bag = &msg->props;
+
+    for (m = exs_in_headers_map; m->header; m++) {
+        if (strcasecmp(m->header, name) != 0) {
+            continue;
+        }
+
+        v = exs_in_trim(c, value);
+        if (v == NULL) {
+            return EXS_NOMEM;
+        }
+
+        if (m->tag == 0) {
+            return exs_in_named_str(c, bag, PS_INTERNET_HEADERS, m->header,
+                                    v);
+        }
+
+        /* the first one counts; GMime reported the duplicate */
+        if (exs_props_get(bag, m->tag)) {
+            return EXS_OK;
+        }
+
+        return exs_oxcmail_set_str(c->a, bag, m->tag, v);
+    }
+
+    rank = -1;
+    level = EXS_IMPORTANCE_NORMAL;
+
+    if (strcasecmp(name, "Importance") == 0) {
+        rank = 3;
+        v = exs_in_trim(c, value);
+
+        if (v && strncasecmp(v, "high", 4) == 0) {
+            level = EXS_IMPORTANCE_HIGH;
+        } else if (v && strncasecmp(v, "low", 3) == 0) {
+            level = EXS_IMPORTANCE_LOW;
+        }
+
+    } else if (strcasecmp(name, "X-Priority") == 0) {
+        rank = 2;
+        v = exs_in_trim(c, value);
+
+        if (v && (*v == '1' || *v == '2')) {
+            level = EXS_IMPORTANCE_HIGH;
+        } else if (v && (*v == '4' || *v == '5')) {
+            level = EXS_IMPORTANCE_LOW;
+        }
+
+    } else if (strcasecmp(name, "X-MSMail-Priority") == 0) {
+        rank = 1;
+        v = exs_in_trim(c, value);
+
+        if (v && strncasecmp(v, "high", 4) == 0) {
+            level = EXS_IMPORTANCE_HIGH;
+        } else if (v && strncasecmp(v, "low", 3) == 0) {
+            level = EXS_IMPORTANCE_LOW;
+        }
+
+    } else if (strcasecmp(name, "Priority") == 0) {
+        rank = 0;
+        v = exs_in_trim(c, value);
+
+        if (v && strncasecmp(v, "urgent", 6) == 0) {
+            level = EXS_IMPORTANCE_HIGH;
+
+            if (exs_props_set_long(c->a, bag, PR_PRIORITY, EXS_PRIO_URGENT)
+                != EXS_OK)
+            {
+                return EXS_NOMEM;
+            }
+
+        } else if (v && strncasecmp(v, "non-urgent", 10) == 0) {
+            level = EXS_IMPORTANCE_LOW;
+
+            if (exs_props_set_long(c->a, bag, PR_PRIORITY,
+                                   EXS_PRIO_NONURGENT) != EXS_OK)
+            {
+                return EXS_NOMEM;
+            }
+        }
+    }
+
+    if (rank >= 0) {
+        if (rank > *importance) {
+            *importance = rank;
+
+            if (exs_props_set_long(c->a, bag, PR_IMPORTANCE, level)
+                != EXS_OK)
+            {
+                return EXS_NOMEM;
+            }
+        }
+
+        return c->rc;
+    }
+
+    if (strcasecmp(name, "Sensitivity") == 0) {
+        v = exs_in_trim(c, value);
+        if (v == NULL) {
+            return EXS_NOMEM;
+        }
+
+        level = strcasecmp(v, "personal") == 0 ? EXS_SENSITIVITY_PERSONAL
+                : strcasecmp(v, "private") == 0 ? EXS_SENSITIVITY_PRIVATE
+                : strcasecmp(v, "company-confidential") == 0
+                  ? EXS_SENSITIVITY_CONFIDENTIAL
+                : EXS_SENSITIVITY_NONE;
+
+        return exs_props_set_long(c->a, bag, PR_SENSITIVITY, level);
+    }
+
+    if (strcasecmp(name, "Keywords") == 0) {
+        return exs_in_keywords(c, bag, value);
+    }
+
+    if (strcasecmp(name, "Thread-Index") == 0) {
+        v = exs_in_trim(c, value);
+        bin = v ? exs_oxcmail_base64_decode(c->a, v, &len) : NULL;
+
+        if (bin && len >= 22 && exs_props_get(bag, PR_CONVERSATION_INDEX)
+                                == NULL)
+        {
+            return exs_props_set_bin(c->a, bag, PR_CONVERSATION_INDEX, bin,
+                                     len);
+        }
+
+        return c->rc;
+    }
+
+    if (strcasecmp(name, "Return-Receipt-To") == 0) {
+        return exs_props_set_bool(c->a, bag,
+                                  PR_ORIGINATOR_DELIVERY_REPORT_REQUESTED, 1);
+    }
+
+    if (strcasecmp(name, "X-Auto-Response-Suppress") == 0) {
+        flags = 0;
+
+        for (p = value; *p; p++) {
+            if (strncasecmp(p, "All", 3) == 0) {
+                flags = 0xFFFFFFFF;
+                break;
+            }
+
+            if (p == value || p[-1] == ',' || p[-1] == ' ') {
+                if (strncasecmp(p, "NDR", 3) == 0) {
+                    flags |= 0x02;
+                } else if (strncasecmp(p, "DR", 2) == 0) {
+                    flags |= 0x01;
+                } else if (strncasecmp(p, "NRN", 3) == 0) {
+                    flags |= 0x08;
+                } else if (strncasecmp(p, "RN", 2) == 0) {
+                    flags |= 0x04;
+                } else if (strncasecmp(p, "OOF", 3) == 0) {
+                    flags |= 0x10;
+                } else if (strncasecmp(p, "AutoReply", 9) == 0) {
+                    flags |= 0x20;
+                }
+            }
+        }
+
+        return exs_props_set_long(c->a, bag, PR_AUTO_RESPONSE_SUPPRESS,
+                                  (int32_t) (uint32_t) flags);
+    }
+
+    if (strcasecmp(name, "Expiry-Date") == 0
+        || strcasecmp(name, "Expires") == 0)
+    {
+        return exs_in_date(c, bag, PR_EXPIRY_TIME, value);
+    }
+
+    if (strcasecmp(name, "Reply-By") == 0) {
+        return exs_in_date(c, bag, PR_REPLY_TIME, value);
+    }
+
+    if (strcasecmp(name, "Received") == 0) {
+        /* the topmost one: the date after its last ';' */
+        if (exs_props_get(bag, PR_MESSAGE_DELIVERY_TIME)) {
+            return EXS_OK;
+        }
+
+        p = strrchr(value, ';');
+
+        return p ? exs_in_date(c, bag, PR_MESSAGE_DELIVERY_TIME, p + 1)
+                 : EXS_OK;
+    }
+
+    if (strcasecmp(name, "X-MS-TNEF-Correlator") == 0) {
+        v = exs_in_trim(c, value);
+
+        return v ? exs_props_set_bin(c->a, bag, PR_TNEF_CORRELATION_KEY, v,
+                                     strlen(v) + 1)
+                 : EXS_NOMEM;
+    }
+
+    return EXS_OK;
+}
+
+
+static int
+exs_in_date(exs_in_t *c, exs_props_t *bag, uint32_t tag, const char *value)
+{
+    int         rc;
+    GDateTime  *d;
+
+    d = g_mime_utils_header_decode_date(value);
+    if (d == NULL) {
+        return EXS_OK;
+    }
+
+    rc = exs_props_set_i8(c->a, bag, tag,
+                          exs_oxcmail_filetime(g_date_time_to_unix(d),
+                                             g_date_time_get_microsecond(d)));
+    g_date_time_unref(d);
+
+    return rc;
+}
+
+
+static int
+exs_in_named_str(exs_in_t *c, exs_props_t *bag, const uint8_t *guid,
+    const char *name, const char *value)
+{
+    int       rc;
+    uint16_t  id;
+
+    rc = exs_oxcmail_named_id(c->opts->namemap, guid, name, 0, 1, &id);
+
+    if (rc == EXS_FULL) {
+        c->lossy |= EXS_OXCMAIL_LOST_NAMES;
+        return EXS_OK;
+    }
+
+    if (rc != EXS_OK) {
+        return rc;
+    }
+
+    if (exs_props_get(bag, PROP_TAG(PT_UNICODE, id))) {
+        return EXS_OK;
+    }
+
+    return exs_oxcmail_set_str(c->a, bag, PROP_TAG(PT_UNICODE, id), value);
+}
+
+
+/* Keywords: comma-separated phrases, PS_PUBLIC_STRINGS "Keywords" */
+
+static int
+exs_in_keywords(exs_in_t *c, exs_props_t *bag, const char *value)
+{
+    int          rc;
+    char        *s, *p, *q, *e;
+    uint16_t     id;
+    uint32_t     n, i, cap;
+    exs_str_t   *v;
+    exs_prop_t  *old, prop;
+
+    rc = exs_oxcmail_named_id(c->opts->namemap, PS_PUBLIC_STRINGS,
+                              "Keywords", 0, 1, &id);
+    if (rc == EXS_FULL) {
+        c->lossy |= EXS_OXCMAIL_LOST_NAMES;
+        return EXS_OK;
+    }
+
+    if (rc != EXS_OK) {
+        return rc;
+    }
+
+    s = (char *) exs_in_trim(c, value);
+    if (s == NULL) {
+        return EXS_NOMEM;
+    }
+
+    old = exs_props_get(bag, PROP_TAG(PT_MV_UNICODE, id));
+
+    cap = old ? old->v.mv.n : 0;
+    for (p = s; *p; p++) {
+        cap += *p == ',';
+    }
+    cap++;
+
+    v = exs_alloc(c->a, cap * sizeof(exs_str_t));
+    if (v == NULL) {
+        return EXS_NOMEM;
+    }
+
+    n = 0;
+
+    if (old) {
+        for (i = 0; i < old->v.mv.n; i++) {
+            v[n++] = old->v.mv.v.str[i];
+        }
+    }
+
+    for (p = s; *p; p = q) {
+        q = strchr(p, ',');
+        if (q) {
+            *q++ = '\0';
+        } else {
+            q = p + strlen(p);
+        }
+
+        while (*p == ' ' || *p == '\t') {
+            p++;
+        }
+
+        e = p + strlen(p);
+        while (e > p && (e[-1] == ' ' || e[-1] == '\t')) {
+            *--e = '\0';
+        }
+
+        if (*p == '\0') {
+            continue;
+        }
+
+        for (i = 0; i < n; i++) {
+            if (strcmp(v[i].data, p) == 0) {
+                break;
+            }
+        }
+
+        if (i == n && n < cap) {
+            v[n].data = p;
+            v[n].len = e - p;
+            n++;
+        }
+    }
+
+    if (n == 0) {
+        return EXS_OK;
+    }
+
+    prop.tag = PROP_TAG(PT_MV_UNICODE, id);
+    prop.v.mv.n = n;
+    prop.v.mv.v.str = v;
+
+    return exs_props_set(c->a, bag, &prop);
+}
+
+
+/*
+ * PR_CONVERSATION_INDEX for mail without Thread-Index (MS-OXOMSG
+ * 2.2.1.3): a header block whose GUID is a digest of the thread's first
+ * message id, so the messages of one thread share it.
+ */
+
+static int
+exs_in_conversation(exs_in_t *c, GMimeMessage *gm, exs_msg_t *msg)
+{
+    int64_t       ft;
+    uint8_t       idx[22], md[EVP_MAX_MD_SIZE];
+    unsigned      mdlen, i;
+    exs_prop_t   *p;
+    const char   *root, *e, *s;
+
+    if (exs_props_get(&msg->props, PR_CONVERSATION_INDEX)) {
+        return EXS_OK;
+    }
+
+    root = NULL;
+    p = exs_props_get(&msg->props, PR_INTERNET_REFERENCES);
+
+    if (p == NULL) {
+        p = exs_props_get(&msg->props, PR_IN_REPLY_TO_ID);
+    }
+
+    if (p == NULL) {
+        p = exs_props_get(&msg->props, PR_INTERNET_MESSAGE_ID);
+    }
+
+    if (p == NULL) {
+        return EXS_OK;
+    }
+
+    root = p->v.str.data;
+    s = strchr(root, '<');
+    e = s ? strchr(s, '>') : NULL;
+
+    if (s == NULL || e == NULL) {
+        s = root;
+        e = root + strlen(root);
+
+    } else {
+        e++;
+    }
+
+    if (EVP_Digest(s, e - s, md, &mdlen, EVP_sha256(), NULL) != 1) {
+        return EXS_OK;
+    }
+
+    p = exs_props_get(&msg->props, PR_CLIENT_SUBMIT_TIME);
+    ft = p ? p->v.ll : 0;
+
+    idx[0] = 0x01;
+
+    for (i = 0; i < 5; i++) {
+        idx[1 + i] = (uint8_t) ((uint64_t) ft >> (56 - 8 * i));
+    }
+
+    memcpy(idx + 6, md, 16);
+
+    (void) gm;
+
+    return exs_props_set_bin(c->a, &msg->props, PR_CONVERSATION_INDEX, idx,
+                             sizeof(idx));
+}
+
+
+/* addresses */
+
+static int
+exs_in_mailbox(exs_in_t *c, InternetAddressList *list, const char **name,
+    const char **addr)
+{
+    int               i, n;
+    const char       *s;
+    InternetAddress  *ia;
+
+    if (list == NULL) {
+        return 0;
+    }
+
+    n = internet_address_list_length(list);
+
+    for (i = 0; i < n; i++) {
+        ia = internet_address_list_get_address(list, i);
+
+        if (INTERNET_ADDRESS_IS_GROUP(ia)) {
+            if (exs_in_mailbox(c, internet_address_group_get_members(
+                                      INTERNET_ADDRESS_GROUP(ia)), name,
+                               addr))
+            {
+                return 1;
+            }
+
+            continue;
+        }
+
+        s = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
+
+        if (s == NULL || *s == '\0') {
+            continue;
+        }
+
+        *addr = exs_in_trim(c, s);
+        s = internet_address_get_name(ia);
+        *name = s ? exs_in_trim(c, s) : NULL;
+
+        return *addr != NULL;
+    }
+
+    return 0;
+}
+
+
+/*
+ * The six properties of one address: a local one is an EX entry of the
+ * directory (the way Exchange delivers it), others are one-off SMTP.
+ */
+
+static int
+exs_in_set_addr(exs_in_t *c, exs_props_t *bag, const exs_addr_tags_t *t,
+    const char *name, const char *smtp, uint32_t *display_type)
+{
+    int                  rc;
+    exs_bin_t            eid, key;
+    const char          *type, *email;
+    exs_oxcmail_addr_t   e;
+
+    if (name == NULL || *name == '\0') {
+        name = smtp;
+    }
+
+    type = "SMTP";
+    email = smtp;
+    eid.len = 0;
+
+    if (display_type) {
+        *display_type = EXS_DT_MAILUSER;
+    }
+
+    if (c->opts->lookup && *smtp) {
+        memset(&e, 0, sizeof(e));
+
+        rc = c->opts->lookup(c->opts->lookup_data, EXS_OXCMAIL_BY_SMTP,
+                             smtp, &e, c->a);
+
+        if (rc == EXS_OK && e.legacy_dn) {
+            type = "EX";
+            email = e.legacy_dn;
+            eid = e.entryid;
+
+            if (e.display_name && *e.display_name) {
+                name = e.display_name;
+            }
+
+            if (e.smtp && *e.smtp) {
+                smtp = e.smtp;
+            }
+
+            if (display_type) {
+                *display_type = e.display_type;
+            }
+
+            if (eid.len == 0
+                && exs_oxcmail_ab_entryid(e.legacy_dn, e.display_type, &eid,
+                                          c->a) != EXS_OK)
+            {
+                return EXS_NOMEM;
+            }
+
+        } else if (rc != EXS_OK && rc != EXS_NOTFOUND) {
+            return rc;
+        }
+    }
+
+    if (eid.len == 0
+        && exs_oxcmail_oneoff_entryid(name, type, email, &eid, c->a)
+           != EXS_OK)
+    {
+        return EXS_NOMEM;
+    }
+
+    if (exs_oxcmail_search_key(type, email, &key, c->a) != EXS_OK) {
+        return EXS_NOMEM;
+    }
+
+    if (exs_oxcmail_set_str(c->a, bag, t->name, name) != EXS_OK
+        || exs_oxcmail_set_str(c->a, bag, t->addrtype, type) != EXS_OK
+        || exs_oxcmail_set_str(c->a, bag, t->email, email) != EXS_OK
+        || exs_oxcmail_set_str(c->a, bag, t->smtp, smtp) != EXS_OK
+        || exs_props_set_bin(c->a, bag, t->entryid, eid.data, eid.len)
+           != EXS_OK
+        || exs_props_set_bin(c->a, bag, t->search_key, key.data, key.len)
+           != EXS_OK)
+    {
+        return EXS_NOMEM;
+    }
+
+    return EXS_OK;
+}
+
+
+static int
+exs_in_addresses(exs_in_t *c, GMimeMessage *gm, exs_msg_t *msg)
+{
+    int                   rc, have_from, have_sender;
+    const char           *fname, *faddr, *sname, *saddr, *v;
+    InternetAddressList  *list;
+
+    fname = NULL;
+    faddr = NULL;
+    sname = NULL;
+    saddr = NULL;
+
+    have_from = exs_in_mailbox(c, g_mime_message_get_from(gm), &fname,
+                               &faddr);
+    have_sender = exs_in_mailbox(c, g_mime_message_get_sender(gm), &sname,
+                                 &saddr);
+
+    if (c->rc != EXS_OK) {
+        return c->rc;
+    }
+
+    if (have_from || have_sender) {
+        rc = exs_in_set_addr(c, &msg->props, &exs_repr_tags,
+                             have_from ? fname : sname,
+                             have_from ? faddr : saddr, NULL);
+        if (rc != EXS_OK) {
+            return rc;
+        }
+
+        rc = exs_in_set_addr(c, &msg->props, &exs_sender_tags,
+                             have_sender ? sname : fname,
+                             have_sender ? saddr : faddr, NULL);
+        if (rc != EXS_OK) {
+            return rc;
+        }
+    }
+
+    rc = exs_in_reply_to(c, msg, g_mime_message_get_reply_to(gm));
+    if (rc != EXS_OK) {
+        return rc;
+    }
+
+    rc = exs_in_rcpts(c, msg, g_mime_message_get_to(gm), EXS_MAPI_TO, 0);
+    if (rc == EXS_OK) {
+        rc = exs_in_rcpts(c, msg, g_mime_message_get_cc(gm), EXS_MAPI_CC,
+                          0);
+    }
+
+    if (rc == EXS_OK) {
+        rc = exs_in_rcpts(c, msg, g_mime_message_get_bcc(gm), EXS_MAPI_BCC,
+                          0);
+    }
+
+    if (rc != EXS_OK) {
+        return rc;
+    }
+
+    v = g_mime_object_get_header(GMIME_OBJECT(gm),
+                                 "Disposition-Notification-To");
+
+    if (v) {
+        list = internet_address_list_parse(c->popts, v);
+
+        if (list && exs_in_mailbox(c, list, &sname, &saddr)) {
+            rc = exs_in_set_addr(c, &msg->props, &exs_rr_tags, sname, saddr,
+                                 NULL);
+
+            if (rc == EXS_OK) {
+                rc = exs_props_set_bool(c->a, &msg->props,
+                                        PR_READ_RECEIPT_REQUESTED, 1);
+            }
+        }
+
+        if (list) {
+            g_object_unref(list);
+        }
+    }
+
+    return rc != EXS_OK ? rc : c->rc;
+}
+
+
+static int
+exs_in_rcpts(exs_in_t *c, exs_msg_t *msg, InternetAddressList *list,
+    int type, unsigned level)
+{
+    int               i, n, rc;
+    uint32_t          dt;
+    const char       *name, *addr, *s;
+    exs_rcpt_t       *r;
+    exs_prop_t       *p;
+    InternetAddress  *ia;
+
+    if (list == NULL) {
+        return EXS_OK;
+    }
+
+    n = internet_address_list_length(list);
+
+    for (i = 0; i < n; i++) {
+        ia = internet_address_list_get_address(list, i);
+
+        if (INTERNET_ADDRESS_IS_GROUP(ia)) {
+            if (level < EXS_IN_MAX_GROUP) {
+                rc = exs_in_rcpts(c, msg, internet_address_group_get_members(
+                                      INTERNET_ADDRESS_GROUP(ia)), type,
+                                  level + 1);
+                if (rc != EXS_OK) {
+                    return rc;
+                }
+            }
+
+            continue;
+        }
+
+        s = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
+
+        if (s == NULL || *s == '\0') {
+            continue;
+        }
+
+        addr = exs_in_trim(c, s);
+        s = internet_address_get_name(ia);
+        name = s ? exs_in_trim(c, s) : NULL;
+
+        if (addr == NULL || c->rc != EXS_OK) {
+            return EXS_NOMEM;
+        }
+
+        r = exs_msg_add_rcpt(c->a, msg);
+        if (r == NULL) {
+            return EXS_NOMEM;
+        }
+
+        rc = exs_in_set_addr(c, &r->props, &exs_rcpt_tags, name, addr, &dt);
+        if (rc != EXS_OK) {
+            return rc;
+        }
+
+        p = exs_props_get(&r->props, PR_DISPLAY_NAME);
+
+        if (exs_props_set_long(c->a, &r->props, PR_RECIPIENT_TYPE, type)
+            != EXS_OK
+            || exs_props_set_long(c->a, &r->props, PR_ROWID,
+                                  (int32_t) (msg->nrcpts - 1)) != EXS_OK
+            || exs_props_set_long(c->a, &r->props, PR_OBJECT_TYPE,
+                                  EXS_MAPI_MAILUSER) != EXS_OK
+            || exs_props_set_long(c->a, &r->props, PR_DISPLAY_TYPE,
+                                  (int32_t) dt) != EXS_OK
+            || exs_props_set_long(c->a, &r->props, PR_RECIPIENT_FLAGS,
+                                  EXS_RECIP_SENDABLE) != EXS_OK
+            || exs_props_set_str(c->a, &r->props,
+                                 PR_TRANSMITABLE_DISPLAY_NAME,
+                                 p->v.str.data, p->v.str.len) != EXS_OK)
+        {
+            return EXS_NOMEM;
+        }
+    }
+
+    return EXS_OK;
+}
+
+
+static int
+exs_in_reply_to(exs_in_t *c, exs_msg_t *msg, InternetAddressList *list)
+{
+    int               i, n, rc;
+    char             *names, *q;
+    size_t            total;
+    uint32_t          k;
+    exs_bin_t        *ids, eid;
+    exs_prop_t       *p;
+    exs_props_t       tmp;
+    const char       *name, *addr, *s;
+    InternetAddress  *ia;
+
+    if (list == NULL || (n = internet_address_list_length(list)) == 0) {
+        return EXS_OK;
+    }
+
+    ids = exs_alloc(c->a, n * sizeof(exs_bin_t));
+    if (ids == NULL) {
+        return EXS_NOMEM;
+    }
+
+    k = 0;
+    total = 1;
+    names = NULL;
+
+    for (i = 0; i < n; i++) {
+        ia = internet_address_list_get_address(list, i);
+
+        if (!INTERNET_ADDRESS_IS_MAILBOX(ia)) {
+            continue;
+        }
+
+        s = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
+        if (s == NULL || *s == '\0') {
+            continue;
+        }
+
+        addr = exs_in_trim(c, s);
+        s = internet_address_get_name(ia);
+        name = s ? exs_in_trim(c, s) : NULL;
+
+        if (addr == NULL || c->rc) {
+            return EXS_NOMEM;
+        }
+
+        memset(&tmp, 0, sizeof(tmp));
+
+        rc = exs_in_set_addr(c, &tmp, &exs_rcpt_tags, name, addr, NULL);
+        if (rc != EXS_OK) {
+            return rc;
+        }
+
+        p = exs_props_get(&tmp, PR_ENTRYID);
+        eid = p->v.bin;
+        ids[k++] = eid;
+
+        p = exs_props_get(&tmp, PR_DISPLAY_NAME);
+
+        q = exs_alloc(c->a, total + p->v.str.len + 2);
+        if (q == NULL) {
+            return EXS_NOMEM;
+        }
+
+        if (names) {
+            memcpy(q, names, total - 1);
+            memcpy(q + total - 1, "; ", 2);
+            memcpy(q + total + 1, p->v.str.data, p->v.str.len + 1);
+            total += p->v.str.len + 2;
+
+        } else {
+            memcpy(q, p->v.str.data, p->v.str.len + 1);
+            total += p->v.str.len;
+        }
+
+        names = q;
+    }
+
+    if (k == 0) {
+        return EXS_OK;
+    }
+
+    if (exs_oxcmail_flat_entrylist(ids, k, &eid, c->a) != EXS_OK
+        || exs_props_set_bin(c->a, &msg->props, PR_REPLY_RECIPIENT_ENTRIES,
+                             eid.data, eid.len) != EXS_OK
+        || exs_oxcmail_set_str(c->a, &msg->props, PR_REPLY_RECIPIENT_NAMES,
+                               names) != EXS_OK)
+    {
+        return EXS_NOMEM;
+    }
+
+    return EXS_OK;
+}
+
+
+/* PR_DISPLAY_TO, _CC, _BCC: the names, "; " between */
+
+static int
+exs_in_display(exs_in_t *c, exs_msg_t *msg)
+{
+    int          type;
+    size_t       len[4];
+    uint32_t     i;
+    exs_buf_t    b[4];
+    exs_prop_t  *t, *n;
+
+    static const uint32_t  tags[4] = {
+        0, PR_DISPLAY_TO, PR_DISPLAY_CC, PR_DISPLAY_BCC
+    };
+
+    memset(b, 0, sizeof(b));
+    memset(len, 0, sizeof(len));
+
+    for (i = 0; i < msg->nrcpts; i++) {
+        t = exs_props_get(&msg->rcpts[i].props, PR_RECIPIENT_TYPE);
+        n = exs_props_get(&msg->rcpts[i].props, PR_DISPLAY_NAME);
+
+        if (t == NULL || n == NULL || t->v.l < 1 || t->v.l > 3) {
+            continue;
+        }
+
+        type = t->v.l;
+
+        if (b[type].len) {
+            exs_buf_add(&b[type], "; ", 2);
+        }
+
+        exs_buf_add(&b[type], n->v.str.data, n->v.str.len);
+    }
+
+    for (type = 1; type <= 3; type++) {
+        if (b[type].nomem
+            || exs_props_set_str(c->a, &msg->props, tags[type],
+                                 b[type].len ? (char *) b[type].data : "",
+                                 b[type].len) != EXS_OK)
+        {
+            for (i = 1; i <= 3; i++) {
+                exs_buf_free(&b[i]);
+            }
+
+            return EXS_NOMEM;
+        }
+
+        exs_buf_free(&b[type]);
+    }
+
+    return EXS_OK;
+}
+
+
+/* the MIME tree */
+
+static int
+exs_in_is_type(GMimeObject *o, const char *type, const char *subtype)
+{
+    GMimeContentType  *ct;
+
+    ct = g_mime_object_get_content_type(o);
+
+    return ct && g_mime_content_type_is_type(ct, type, subtype);
+}
+
+
+static int
+exs_in_is_attachment(GMimeObject *o)
+{
+    const char               *d;
+    GMimeContentDisposition  *cd;
+
+    cd = g_mime_object_get_content_disposition(o);
+
+    if (cd) {
+        d = g_mime_content_disposition_get_disposition(cd);
+
+        if (d && strcasecmp(d, "attachment") == 0) {
+            return 1;
+        }
+    }
+
+    return GMIME_IS_PART(o) && g_mime_part_get_filename(GMIME_PART(o))
+           != NULL;
+}
+
+
+static void
+exs_in_walk(exs_in_t *c, exs_in_msg_t *m, GMimeObject *o, unsigned level)
+{
+    if (c->rc != EXS_OK) {
+        return;
+    }
+
+    if (GMIME_IS_MULTIPART(o)) {
+        exs_in_multipart(c, m, GMIME_MULTIPART(o), level + 1);
+        return;
+    }
+
+    if (GMIME_IS_MESSAGE_PART(o)) {
+        if (!m->bodies_only) {
+            c->rc = exs_in_embedded(c, m, GMIME_MESSAGE_PART(o));
+        }
+
+        return;
+    }
+
+    if (GMIME_IS_PART(o)) {
+        exs_in_leaf(c, m, GMIME_PART(o));
+    }
+}
+
+
+static void
+exs_in_multipart(exs_in_t *c, exs_in_msg_t *m, GMimeMultipart *mp,
+    unsigned level)
+{
+    int          i, n;
+    unsigned     no_body;
+    size_t       len;
+    const char  *sub, *s;
+
+    if (level > EXS_IN_MAX_LEVELS) {
+        c->lossy |= EXS_OXCMAIL_LOST_DEPTH;
+
+        if (!m->bodies_only) {
+            c->rc = exs_in_attach_opaque(c, m, GMIME_OBJECT(mp),
+                                         "message/rfc822");
+        }
+
+        return;
+    }
+
+    n = g_mime_multipart_get_count(mp);
+
+    if (n == 0) {
+        /* no boundary found: what there is is the "prologue" */
+        c->lossy |= EXS_OXCMAIL_LOST_STRUCTURE;
+        s = g_mime_multipart_get_prologue(mp);
+
+        if (s && *s && !m->text && !m->html && !m->text_str && !m->no_body) {
+            m->text_str = exs_in_crlf(c->a, s, strlen(s), &len);
+
+            if (m->text_str == NULL) {
+                c->rc = EXS_NOMEM;
+            }
+        }
+
+        return;
+    }
+
+    sub = g_mime_content_type_get_media_subtype(
+              g_mime_object_get_content_type(GMIME_OBJECT(mp)));
+    sub = sub ? sub : "mixed";
+
+    if (strcasecmp(sub, "alternative") == 0) {
+        exs_in_alternative(c, m, mp, level);
+        return;
+    }
+
+    if (strcasecmp(sub, "related") == 0) {
+        exs_in_related(c, m, mp, level);
+        return;
+    }
+
+    if (strcasecmp(sub, "report") == 0 && !m->bodies_only) {
+        exs_in_report(c, m, mp);
+    }
+
+    if (strcasecmp(sub, "signed") == 0 || strcasecmp(sub, "encrypted") == 0)
+    {
+        /* PGP/MIME (S/MIME is taken apart before): the parts, unsigned */
+        c->lossy |= EXS_OXCMAIL_LOST_SIGNATURE;
+        no_body = m->no_body;
+
+        for (i = 0; i < n; i++) {
+            if (i > 0 || strcasecmp(sub, "encrypted") == 0) {
+                m->no_body = 1;
+            }
+
+            exs_in_walk(c, m, g_mime_multipart_get_part(mp, i), level);
+        }
+
+        m->no_body = no_body;
+        return;
+    }
+
+    for (i = 0; i < n; i++) {
+        exs_in_walk(c, m, g_mime_multipart_get_part(mp, i), level);
+    }
+}
+
+
+/*
+ * multipart/alternative: the first text/plain is PR_BODY, the first
+ * text/html (or the root of a multipart/related) is PR_HTML; the other
+ * alternatives (text/calendar, text/enriched...) stay, as attachments.
+ */
+
+static void
+exs_in_alternative(exs_in_t *c, exs_in_msg_t *m, GMimeMultipart *mp,
+    unsigned level)
+{
+    int           i, n;
+    unsigned      no_body;
+    GMimeObject  *o;
+
+    n = g_mime_multipart_get_count(mp);
+    no_body = m->no_body;
+
+    if (m->text || m->html || m->text_str) {
+        m->no_body = 1;
+    }
+
+    for (i = 0; i < n; i++) {
+        o = g_mime_multipart_get_part(mp, i);
+
+        if (m->no_body) {
+            exs_in_walk(c, m, o, level);
+            continue;
+        }
+
+        if (GMIME_IS_MULTIPART(o)) {
+            if (exs_in_is_type(o, "multipart", "related")) {
+                exs_in_related(c, m, GMIME_MULTIPART(o), level + 1);
+            } else {
+                exs_in_multipart(c, m, GMIME_MULTIPART(o), level + 1);
+            }
+
+            continue;
+        }
+
+        if (GMIME_IS_PART(o) && !exs_in_is_attachment(o)) {
+            if (m->text == NULL && exs_in_is_type(o, "text", "plain")) {
+                m->text = GMIME_PART(o);
+                continue;
+            }
+
+            if (m->html == NULL && exs_in_is_type(o, "text", "html")) {
+                m->html = GMIME_PART(o);
+                continue;
+            }
+        }
+
+        exs_in_walk(c, m, o, level);
+    }
+
+    m->no_body = no_body;
+}
+
+
+/* multipart/related: the root is the body, the rest are its resources */
+
+static void
+exs_in_related(exs_in_t *c, exs_in_msg_t *m, GMimeMultipart *mp,
+    unsigned level)
+{
+    int           i, n, r;
+    char         *start;
+    size_t        len;
+    unsigned      no_body;
+    const char   *s, *cid;
+    GMimeObject  *o, *root;
+
+    if (level > EXS_IN_MAX_LEVELS) {
+        exs_in_multipart(c, m, mp, level);
+        return;
+    }
+
+    n = g_mime_multipart_get_count(mp);
+
+    if (n == 0) {
+        exs_in_multipart(c, m, mp, level);
+        return;
+    }
+
+    r = 0;
+    s = g_mime_object_get_content_type_parameter(GMIME_OBJECT(mp), "start");
+
+    if (s) {
+        start = (char *) exs_in_trim(c, s);
+
+        if (start && *start == '<') {
+            start++;
+            len = strlen(start);
+
+            if (len && start[len - 1] == '>') {
+                start[len - 1] = '\0';
+            }
+        }
+
+        for (i = 0; start && i < n; i++) {
+            cid = g_mime_object_get_content_id(
+                      g_mime_multipart_get_part(mp, i));
+
+            if (cid && strcmp(cid, start) == 0) {
+                r = i;
+                break;
+            }
+        }
+    }
+
+    root = g_mime_multipart_get_part(mp, r);
+
+    if (GMIME_IS_PART(root) && !m->no_body && m->html == NULL
+        && exs_in_is_type(root, "text", "html")
+        && !exs_in_is_attachment(root))
+    {
+        m->html = GMIME_PART(root);
+
+    } else {
+        exs_in_walk(c, m, root, level);
+    }
+
+    no_body = m->no_body;
+    m->no_body = 1;
+
+    for (i = 0; i < n; i++) {
+        o = g_mime_multipart_get_part(mp, i);
+
+        if (i != r) {
+            exs_in_walk(c, m, o, level);
+        }
+    }
+
+    m->no_body = no_body;
+}
+
+
+/* multipart/report: the class says what the report reports */
+
+static void
+exs_in_report(exs_in_t *c, exs_in_msg_t *m, GMimeMultipart *mp)
+{
+    int           i, n;
+    char         *text;
+    size_t        len;
+    uint8_t      *data;
+    const char   *type, *cls, *p;
+    GMimeObject  *o;
+
+    type = g_mime_object_get_content_type_parameter(GMIME_OBJECT(mp),
+                                                    "report-type");
+    if (type == NULL) {
+        return;
+    }
+
+    if (strcasecmp(type, "delivery-status") == 0) {
+        cls = "REPORT.IPM.Note.NDR";
+
+    } else if (strcasecmp(type, "disposition-notification") == 0) {
+        cls = "REPORT.IPM.Note.IPNRN";
+
+    } else {
+        return;
+    }
+
+    n = g_mime_multipart_get_count(mp);
+
+    for (i = 1; i < n; i++) {
+        o = g_mime_multipart_get_part(mp, i);
+
+        if (!GMIME_IS_PART(o)) {
+            continue;
+        }
+
+        if (!exs_in_is_type(o, "message", "delivery-status")
+            && !exs_in_is_type(o, "message", "global-delivery-status")
+            && !exs_in_is_type(o, "message", "disposition-notification")
+            && !exs_in_is_type(o, "message",
+                               "global-disposition-notification"))
+        {
+            continue;
+        }
+
+        data = exs_in_decode(c, GMIME_PART(o), &len);
+        if (data == NULL) {
+            return;
+        }
+
+        text = exs_oxcmail_lower(c->a, (char *) data);
+        if (text == NULL) {
+            c->rc = EXS_NOMEM;
+            return;
+        }
+
+        if (strcasecmp(type, "delivery-status") == 0) {
+            if (strstr(text, "action: failed")) {
+                cls = "REPORT.IPM.Note.NDR";
+            } else if (strstr(text, "action: delayed")) {
+                cls = "REPORT.IPM.Note.Delayed";
+            } else if (strstr(text, "action: delivered")
+                       || strstr(text, "action: relayed")
+                       || strstr(text, "action: expanded"))
+            {
+                cls = "REPORT.IPM.Note.DR";
+            }
+
+        } else {
+            p = strstr(text, "disposition:");
+
+            if (p && !strstr(p, "displayed")) {
+                cls = "REPORT.IPM.Note.IPNNRN";
+            }
+        }
+
+        break;
+    }
+
+    if (exs_props_get(&m->msg->props, PR_MESSAGE_CLASS) == NULL
+        && exs_oxcmail_set_str(c->a, &m->msg->props, PR_MESSAGE_CLASS, cls)
+           != EXS_OK)
+    {
+        c->rc = EXS_NOMEM;
+    }
+}
+
+
+static void
+exs_in_leaf(exs_in_t *c, exs_in_msg_t *m, GMimePart *part)
+{
+    int           att;
+    GMimeObject  *o;
+
+    o = GMIME_OBJECT(part);
+
+    if (exs_in_is_type(o, "application", "ms-tnef")
+        || exs_in_is_type(o, "application", "vnd.ms-tnef"))
+    {
+        if (m->bodies_only) {
+            return;
+        }
+
+        if (exs_in_tnef(c, m, part)
+            && !(c->opts->flags & EXS_OXCMAIL_KEEP_TNEF))
+        {
+            return;
+        }
+
+        if (c->rc == EXS_OK) {
+            c->rc = exs_in_attach(c, m, part);
+        }
+
+        return;
+    }
+
+    att = exs_in_is_attachment(o);
+
+    if (!att && !m->no_body && !m->text && !m->html && !m->text_str) {
+        if (exs_in_is_type(o, "text", "plain")) {
+            m->text = part;
+            return;
+        }
+
+        if (exs_in_is_type(o, "text", "html")) {
+            m->html = part;
+            return;
+        }
+    }
+
+    if (m->bodies_only) {
+        return;
+    }
+
+    c->rc = exs_in_attach(c, m, part);
+}
+
+
+/*
+ * The decoded content of a leaf, NUL-terminated (for text).  Bad base64 is
+ * decoded as well as it goes (GMime skips what is not base64) and noted.
+ */
+
+static uint8_t *
+exs_in_decode(exs_in_t *c, GMimePart *part, size_t *len)
+{
+    size_t                 i, n;
+    ssize_t                r;
+    uint8_t               *out;
+    exs_buf_t              raw = { 0 };
+    GMimeStream           *s;
+    GMimeEncoding          st;
+    GMimeDataWrapper      *w;
+    GMimeContentEncoding   enc;
+    char                   buf[8192];
+
+    *len = 0;
+    w = g_mime_part_get_content(part);
+
+    if (w == NULL || (s = g_mime_data_wrapper_get_stream(w)) == NULL) {
+        out = exs_calloc(c->a, 1);
+        if (out == NULL) {
+            c->rc = EXS_NOMEM;
+        }
+
+        return out;
+    }
+
+    enc = g_mime_data_wrapper_get_encoding(w);
+
+    g_mime_stream_reset(s);
+
+    while ((r = g_mime_stream_read(s, buf, sizeof(buf))) > 0) {
+        exs_buf_add(&raw, buf, (size_t) r);
+    }
+
+    g_mime_stream_reset(s);
+
+    if (raw.nomem) {
+        exs_buf_free(&raw);
+        c->rc = EXS_NOMEM;
+        return NULL;
+    }
+
+    if (enc == GMIME_CONTENT_ENCODING_BASE64) {
+        for (i = 0; i < raw.len; i++) {
+            uint8_t  ch = raw.data[i];
+
+            if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z')
+                  || (ch >= '0' && ch <= '9') || ch == '+' || ch == '/'
+                  || ch == '=' || ch == '\r' || ch == '\n' || ch == ' '
+                  || ch == '\t'))
+            {
+                c->lossy |= EXS_OXCMAIL_LOST_ENCODING;
+                break;
+            }
+        }
+    }
+
+    if (enc == GMIME_CONTENT_ENCODING_BASE64
+        || enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE
+        || enc == GMIME_CONTENT_ENCODING_UUENCODE)
+    {
+        g_mime_encoding_init_decode(&st, enc);
+        n = g_mime_encoding_outlen(&st, raw.len) + 16;
+
+        out = exs_alloc(c->a, n + 1);
+        if (out == NULL) {
+            exs_buf_free(&raw);
+            c->rc = EXS_NOMEM;
+            return NULL;
+        }
+
+        n = raw.len ? g_mime_encoding_step(&st, (char *) raw.data, raw.len,
+                                           (char *) out)
+                    : 0;
+        n += g_mime_encoding_flush(&st, NULL, 0, (char *) out + n);
+
+    } else {
+        n = raw.len;
+
+        out = exs_alloc(c->a, n + 1);
+        if (out == NULL) {
+            exs_buf_free(&raw);
+            c->rc = EXS_NOMEM;
+            return NULL;
+        }
+
+        if (n) {
+            memcpy(out, raw.data, n);
+        }
+    }
+
+    exs_buf_free(&raw);
+
+    out[n] = '\0';
+    *len = n;
+
+    return out;
+}
+
+
+static int
+exs_in_attach_names(exs_in_t *c, exs_props_t *bag, const char *filename)
+{
+    char        short_name[16];
+    size_t      len, blen, elen, i, k;
+    const char  *dot;
+
+    len = strlen(filename);
+
+    if (exs_props_set_str(c->a, bag, PR_ATTACH_LONG_FILENAME, filename, len)
+        != EXS_OK
+        || exs_props_set_str(c->a, bag, PR_DISPLAY_NAME, filename, len)
+           != EXS_OK)
+    {
+        return EXS_NOMEM;
+    }
+
+    dot = strrchr(filename, '.');
+    elen = dot ? len - (dot - filename) : 0;
+    blen = len - elen;
+
+    if (dot && elen > 1 && elen <= 16
+        && exs_props_set_str(c->a, bag, PR_ATTACH_EXTENSION, dot, elen)
+           != EXS_OK)
+    {
+        return EXS_NOMEM;
+    }
+
+    /* the 8.3 name: kept when it is one, else NAME~1.EXT from ASCII */
+
+    k = 0;
+
+    for (i = 0; i < blen && k < 6; i++) {
+        if ((filename[i] >= 'A' && filename[i] <= 'Z')
+            || (filename[i] >= 'a' && filename[i] <= 'z')
+            || (filename[i] >= '0' && filename[i] <= '9')
+            || filename[i] == '_' || filename[i] == '-')
+        {
+            short_name[k++] = filename[i];
+        }
+    }
+
+    if (k == blen && blen <= 8 && elen <= 4) {
+        return exs_props_set_str(c->a, bag, PR_ATTACH_FILENAME, filename,
+                                 len);
+    }
+
+    if (k == 0) {
+        short_name[k++] = 'A';
+        short_name[k++] = 'T';
+        short_name[k++] = 'T';
+    }
+
+    short_name[k++] = '~';
+    short_name[k++] = '1';
+
+    if (dot) {
+        short_name[k++] = '.';
+
+        for (i = 1; i < elen && i <= 3; i++) {
+            if ((unsigned char) dot[i] < 0x80 && dot[i] != ' ') {
+                short_name[k++] = dot[i];
+            }
+        }
+    }
+
+    return exs_props_set_str(c->a, bag, PR_ATTACH_FILENAME, short_name, k);
+}
+
+
+static int
+exs_in_attach(exs_in_t *c, exs_in_msg_t *m, GMimePart *part)
+{
+    char              *type;
+    size_t             len;
+    uint8_t           *data;
+    const char        *s, *v;
+    exs_attach_t      *at;
+    GMimeObject       *o;
+    GMimeContentType  *ct;
+
+    if (c->rc != EXS_OK) {
+        return c->rc;
+    }
+
+    o = GMIME_OBJECT(part);
+
+    data = exs_in_decode(c, part, &len);
+    if (data == NULL) {
+        return EXS_NOMEM;
+    }
+
+    at = exs_msg_add_attach(c->a, m->msg);
+    if (at == NULL) {
+        return EXS_NOMEM;
+    }
+
+    ct = g_mime_object_get_content_type(o);
+    s = ct ? g_mime_content_type_get_mime_type(ct) : NULL;
+    type = s ? exs_oxcmail_lower(c->a, s) : exs_strdup(c->a,
+                                                   "application/octet-stream");
+    g_free((char *) s);
+
+    if (type == NULL
+        || exs_props_set_long(c->a, &at->props, PR_ATTACH_METHOD,
+                              EXS_ATTACH_BY_VALUE) != EXS_OK
+        || exs_props_set_bin(c->a, &at->props, PR_ATTACH_DATA_BIN, data, len)
+           != EXS_OK
+        || exs_props_set_long(c->a, &at->props, PR_ATTACH_SIZE,
+                              (int32_t) (len > INT32_MAX ? INT32_MAX : len))
+           != EXS_OK
+        || exs_oxcmail_set_str(c->a, &at->props, PR_ATTACH_MIME_TAG, type)
+           != EXS_OK
+        || exs_props_set_long(c->a, &at->props, PR_RENDERING_POSITION, -1)
+           != EXS_OK
+        || exs_props_set_long(c->a, &at->props, PR_ATTACH_FLAGS, 0)
+           != EXS_OK
+        || exs_props_set_bool(c->a, &at->props, PR_ATTACHMENT_HIDDEN, 0)
+           != EXS_OK)
+    {
+        return EXS_NOMEM;
+    }
+
+    s = g_mime_part_get_filename(part);
+
+    if (s) {
+        v = exs_in_trim(c, s);
+
+        if (v == NULL || (*v && exs_in_attach_names(c, &at->props, v)
+                                != EXS_OK))
+        {
+            return EXS_NOMEM;
+        }
+    }
+
+    s = g_mime_object_get_content_id(o);
+
+    if (s && *s) {
+        v = exs_in_trim(c, s);
+        if (v == NULL
+            || exs_oxcmail_set_str(c->a, &at->props, PR_ATTACH_CONTENT_ID, v)
+               != EXS_OK)
+        {
+            return EXS_NOMEM;
+        }
+    }
+
+    s = g_mime_part_get_content_location(part);
+
+    if (s && *s) {
+        v = exs_in_trim(c, s);
+        if (v == NULL
+            || exs_oxcmail_set_str(c->a, &at->props,
+                                   PR_ATTACH_CONTENT_LOCATION, v) != EXS_OK)
+        {
+            return EXS_NOMEM;
+        }
+    }
+
+    if (exs_in_is_type(o, "text", "*")) {
+        s = g_mime_object_get_content_type_parameter(o, "charset");
+
+        if (s && *s) {
+            v = exs_in_trim(c, s);
+            if (v == NULL
+                || exs_oxcmail_set_str(c->a, &at->props,
+                                       PR_TEXT_ATTACHMENT_CHARSET, v)
+                   != EXS_OK)
+            {
+                return EXS_NOMEM;
+            }
+        }
+    }
+
+    return EXS_OK;
+}
+
+
+/* a subtree kept as its MIME bytes: an attached message by value */
+
+static int
+exs_in_attach_opaque(exs_in_t *c, exs_in_msg_t *m, GMimeObject *o,
+    const char *mime_type)
+{
+    char          *data;
+    size_t         len;
+    exs_attach_t  *at;
+
+    data = exs_in_serialize(c, o, &len);
+    if (data == NULL) {
+        return EXS_NOMEM;
+    }
+
+    at = exs_msg_add_attach(c->a, m->msg);
+    if (at == NULL) {
+        return EXS_NOMEM;
+    }
+
+    if (exs_props_set_long(c->a, &at->props, PR_ATTACH_METHOD,
+                           EXS_ATTACH_BY_VALUE) != EXS_OK
+        || exs_props_set_bin(c->a, &at->props, PR_ATTACH_DATA_BIN, data, len)
+           != EXS_OK
+        || exs_props_set_long(c->a, &at->props, PR_ATTACH_SIZE,
+                              (int32_t) (len > INT32_MAX ? INT32_MAX : len))
+           != EXS_OK
+        || exs_oxcmail_set_str(c->a, &at->props, PR_ATTACH_MIME_TAG,
+                               mime_type) != EXS_OK
+        || exs_props_set_bool(c->a, &at->props, PR_ATTACHMENT_HIDDEN, 0)
+           != EXS_OK)
+    {
+        return EXS_NOMEM;
+    }
+
+    return EXS_OK;
+}
+
+
+static char *
+exs_in_serialize(exs_in_t *c, GMimeObject *o, size_t *len)
+{
+    char         *data;
+    GByteArray   *ba;
+    GMimeStream  *s;
+
+    s = g_mime_stream_mem_new();
+    g_mime_object_write_to_stream(o, NULL, s);
+    ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(s));
+
+    data = exs_alloc(c->a, ba->len + 1);
+
+    if (data) {
+        if (ba->len) {
+            memcpy(data, ba->data, ba->len);
+        }
+
+        data[ba->len] = '\0';
+        *len = ba->len;
+    }
+
+    g_object_unref(s);
+
+    return data;
+}
+
+
+static int
+exs_in_embedded(exs_in_t *c, exs_in_msg_t *m, GMimeMessagePart *mp)
+{
+    int            rc;
+    char          *type;
+    const char    *s, *v;
+    exs_msg_t     *em;
+    exs_prop_t    *subject;
+    exs_attach_t  *at;
+    GMimeObject   *o;
+    GMimeMessage  *inner;
+
+    o = GMIME_OBJECT(mp);
+    inner = g_mime_message_part_get_message(mp);
+
+    if (inner == NULL) {
+        return EXS_OK;
+    }
+
+    if (m->depth + 1 > c->max_depth) {
+        c->lossy |= EXS_OXCMAIL_LOST_DEPTH;
+        return exs_in_attach_opaque(c, m, GMIME_OBJECT(inner),
+                                    "message/rfc822");
+    }
+
+    em = exs_msg_create(c->a);
+    if (em == NULL) {
+        return EXS_NOMEM;
+    }
+
+    rc = exs_in_message(c, inner, em, m->depth + 1, NULL, 0);
+    if (rc != EXS_OK) {
+        return rc;
+    }
+
+    at = exs_msg_add_attach(c->a, m->msg);
+    if (at == NULL) {
+        return EXS_NOMEM;
+    }
+
+    at->embedded = em;
+
+    s = g_mime_content_type_get_mime_type(g_mime_object_get_content_type(o));
+    type = exs_oxcmail_lower(c->a, s ? s : "message/rfc822");
+    g_free((char *) s);
+
+    if (type == NULL
+        || exs_props_set_long(c->a, &at->props, PR_ATTACH_METHOD,
+                              EXS_ATTACH_EMBEDDED_MSG) != EXS_OK
+        || exs_oxcmail_set_str(c->a, &at->props, PR_ATTACH_MIME_TAG, type)
+           != EXS_OK
+        || exs_props_set_long(c->a, &at->props, PR_RENDERING_POSITION, -1)
+           != EXS_OK
+        || exs_props_set_bool(c->a, &at->props, PR_ATTACHMENT_HIDDEN, 0)
+           != EXS_OK)
+    {
+        return EXS_NOMEM;
+    }
+
+    s = g_mime_object_get_content_disposition_parameter(o, "filename");
+    if (s == NULL) {
+        s = g_mime_object_get_content_type_parameter(o, "name");
+    }
+
+    if (s) {
+        v = exs_in_trim(c, s);
+
+        if (v == NULL || (*v && exs_in_attach_names(c, &at->props, v)
+                                != EXS_OK))
+        {
+            return EXS_NOMEM;
+        }
+    }
+
+    subject = exs_props_get(&em->props, PR_SUBJECT);
+
+    if (exs_props_get(&at->props, PR_DISPLAY_NAME) == NULL && subject
+        && exs_props_set_str(c->a, &at->props, PR_DISPLAY_NAME,
+                             subject->v.str.data, subject->v.str.len)
+           != EXS_OK)
+    {
+        return EXS_NOMEM;
+    }
+
+    s = g_mime_object_get_content_id(o);
+
+    if (s && *s) {
+        v = exs_in_trim(c, s);
+        if (v == NULL
+            || exs_oxcmail_set_str(c->a, &at->props, PR_ATTACH_CONTENT_ID, v)
+               != EXS_OK)
+        {
+            return EXS_NOMEM;
+        }
+    }
+
+    return EXS_OK;
+}
+
+
+/*
+ * TNEF: its properties and attachments join the message (MS-OXCMAIL
+ * 2.1.3.4: TNEF wins over MIME), except the addressing and transport
+ * ones, which the MIME headers of this delivery say better.  1 when the
+ * stream was taken in whole.
+ */
+
+static int
+exs_in_tnef(exs_in_t *c, exs_in_msg_t *m, GMimePart *part)
+{
+    int         rc;
+    size_t      len;
+    uint8_t    *data;
+    exs_msg_t  *t;
+
+    data = exs_in_decode(c, part, &len);
+    if (data == NULL) {
+        return 0;
+    }
+
+    t = exs_msg_create(c->a);
+    if (t == NULL) {
+        c->rc = EXS_NOMEM;
+        return 0;
+    }
+
+    c->tnef.corrupt = 0;
+    c->tnef.depth = 0;
+
+    rc = exs_tnef_read(data, len, c->opts->namemap, t, &c->tnef, c->a);
+
+    if (rc == EXS_NOMEM) {
+        c->rc = rc;
+        return 0;
+    }
+
+    if (rc != EXS_OK) {
+        c->lossy |= EXS_OXCMAIL_LOST_TNEF;
+
+        /* nothing usable: the attachment stays as it came */
+        if (t->props.n == 0 && t->natts == 0) {
+            return 0;
+        }
+    }
+
+    c->rc = exs_in_merge_tnef(c, m->msg, t);
+
+    return rc == EXS_OK;
+}
+
+
+static int
+exs_in_merge_tnef(exs_in_t *c, exs_msg_t *msg, exs_msg_t *tnef)
+{
+    uint32_t       i;
+    exs_prop_t    *p;
+    exs_rcpt_t    *r;
+    exs_attach_t  *at;
+
+    for (i = 0; i < tnef->props.n; i++) {
+        p = &tnef->props.v[i];
+
+        switch (PROP_ID(p->tag)) {
+        case 0x0C19: case 0x0C1A: case 0x0C1D: case 0x0C1E: case 0x0C1F:
+        case 0x5D01:                                     /* PR_SENDER_* */
+        case 0x0041: case 0x0042: case 0x003B: case 0x0064: case 0x0065:
+        case 0x5D02:                           /* PR_SENT_REPRESENTING_* */
+        case 0x003F: case 0x0040: case 0x0051: case 0x0075: case 0x0076:
+        case 0x0043: case 0x0044: case 0x0052: case 0x0077: case 0x0078:
+        case 0x007D:                     /* PR_TRANSPORT_MESSAGE_HEADERS */
+        case 0x1035:                           /* PR_INTERNET_MESSAGE_ID */
+        case 0x0E02: case 0x0E03: case 0x0E04:          /* PR_DISPLAY_* */
+        case 0x0E06:                         /* PR_MESSAGE_DELIVERY_TIME */
+        case 0x6659:                              /* PR_INTERNET_CONTENT */
+            continue;
+
+        case 0x1000:                                          /* PR_BODY */
+        case 0x1013:                                          /* PR_HTML */
+        case 0x0039:                            /* PR_CLIENT_SUBMIT_TIME */
+            if (exs_props_get(&msg->props, PROP_TAG(PT_UNSPECIFIED,
+                                                    PROP_ID(p->tag))))
+            {
+                continue;
+            }
+
+            break;
+
+        default:
+            break;
+        }
+
+        if (exs_props_set(c->a, &msg->props, p) != EXS_OK) {
+            return EXS_NOMEM;
+        }
+    }
+
+    if (msg->nrcpts == 0) {
+        for (i = 0; i < tnef->nrcpts; i++) {
+            r = exs_msg_add_rcpt(c->a, msg);
+            if (r == NULL) {
+                return EXS_NOMEM;
+            }
+
+            r->props = tnef->rcpts[i].props;
+        }
+    }
+
+    for (i = 0; i < tnef->natts; i++) {
+        at = exs_msg_add_attach(c->a, msg);
+        if (at == NULL) {
+            return EXS_NOMEM;
+        }
+
+        *at = tnef->atts[i];
+    }
+
+    return EXS_OK;
+}
+
+
+/*
+ * S/MIME, MS-OXOSMIME 2.1.3.2: a clear-signed message keeps its whole
+ * multipart/signed entity as one attachment (byte for byte, so the
+ * signature still verifies), with the body promoted from the signed
+ * content; an opaque-signed or encrypted one keeps its CMS blob.  1 when
+ * the message was one of these.
+ */
+
+static int
+exs_in_smime(exs_in_t *c, exs_in_msg_t *m, GMimeObject *root)
+{
+    char           *data;
+    size_t          len, n;
+    exs_buf_t       b = { 0 };
+    const char     *proto, *fn, *cls, *nl;
+    exs_attach_t   *at;
+    GMimeHeader    *h;
+    GMimeHeaderList  *hl;
+
+    if (exs_in_is_type(root, "multipart", "signed")) {
+        proto = g_mime_object_get_content_type_parameter(root, "protocol");
+
+        if (proto == NULL || strcasestr(proto, "pkcs7-signature") == NULL
+            || g_mime_multipart_get_count(GMIME_MULTIPART(root)) < 1)
+        {
+            return 0;
+        }
+
+        if (m->depth == 0 && c->body_off > 0 && c->body_off <= c->rawlen) {
+
+            /* the Content-* headers as they came, then the body bytes */
+
+            hl = g_mime_object_get_header_list(root);
+            n = g_mime_header_list_get_count(hl);
+            nl = "\n";
+
+            if (c->body_off >= 2 && c->raw[c->body_off - 2] == '\r') {
+                nl = "\r\n";
+            }
+
+            for (len = 0; len < n; len++) {
+                h = g_mime_header_list_get_header_at(hl, (int) len);
+
+                if (strncasecmp(g_mime_header_get_name(h), "Content-", 8)
+                    != 0)
+                {
+                    continue;
+                }
+
+                exs_buf_add(&b, g_mime_header_get_raw_name(h),
+                            strlen(g_mime_header_get_raw_name(h)));
+                exs_buf_addc(&b, ':');
+                exs_buf_add(&b, g_mime_header_get_raw_value(h),
+                            strlen(g_mime_header_get_raw_value(h)));
+            }
+
+            exs_buf_add(&b, nl, strlen(nl));
+            exs_buf_add(&b, c->raw + c->body_off, c->rawlen - c->body_off);
+
+            if (b.nomem) {
+                exs_buf_free(&b);
+                c->rc = EXS_NOMEM;
+                return 1;
+            }
+
+            data = exs_memdup(c->a, b.data, b.len);
+            len = b.len;
+            exs_buf_free(&b);
+
+        } else {
+            data = exs_in_serialize(c, root, &len);
+        }
+
+        if (data == NULL) {
+            c->rc = EXS_NOMEM;
+            return 1;
+        }
+
+        cls = "IPM.Note.SMIME.MultipartSigned";
+        fn = "SMIME.p7m";
+
+        m->bodies_only = 1;
+        exs_in_walk(c, m, g_mime_multipart_get_part(GMIME_MULTIPART(root), 0),
+                    1);
+        m->bodies_only = 0;
+
+        if (c->rc != EXS_OK) {
+            return 1;
+        }
+
+        proto = "multipart/signed";
+
+    } else if (exs_in_is_type(root, "application", "pkcs7-mime")
+               || exs_in_is_type(root, "application", "x-pkcs7-mime")
+               || (exs_in_is_type(root, "application", "octet-stream")
+                   && (fn = g_mime_part_get_filename(GMIME_PART(root)))
+                   && strlen(fn) > 4
+                   && strcasecmp(fn + strlen(fn) - 4, ".p7m") == 0))
+    {
+        data = (char *) exs_in_decode(c, GMIME_PART(root), &len);
+        if (data == NULL) {
+            return 1;
+        }
+
+        cls = "IPM.Note.SMIME";
+        fn = "smime.p7m";
+        proto = "application/pkcs7-mime";
+
+    } else {
+        return 0;
+    }
+
+    at = exs_msg_add_attach(c->a, m->msg);
+
+    if (at == NULL
+        || exs_props_set_long(c->a, &at->props, PR_ATTACH_METHOD,
+                              EXS_ATTACH_BY_VALUE) != EXS_OK
+        || exs_props_set_bin(c->a, &at->props, PR_ATTACH_DATA_BIN, data, len)
+           != EXS_OK
+        || exs_props_set_long(c->a, &at->props, PR_ATTACH_SIZE,
+                              (int32_t) (len > INT32_MAX ? INT32_MAX : len))
+           != EXS_OK
+        || exs_oxcmail_set_str(c->a, &at->props, PR_ATTACH_MIME_TAG, proto)
+           != EXS_OK
+        || exs_in_attach_names(c, &at->props, fn) != EXS_OK
+        || exs_props_set_long(c->a, &at->props, PR_RENDERING_POSITION, -1)
+           != EXS_OK
+        || exs_props_set_bool(c->a, &at->props, PR_ATTACHMENT_HIDDEN, 0)
+           != EXS_OK
+        || exs_oxcmail_set_str(c->a, &m->msg->props, PR_MESSAGE_CLASS, cls)
+           != EXS_OK)
+    {
+        c->rc = EXS_NOMEM;
+    }
+
+    return 1;
+}
+
+
+/* the code page MAPI knows the bytes by; 0 when it has none */
+
+static uint32_t
+exs_in_cpid(const char *charset, const uint8_t *p, size_t len)
+{
+    size_t    i;
+    uint32_t  cpid;
+
+    cpid = exs_oxcmail_charset_cpid(charset);
+
+    if (cpid && cpid != 20127) {
+        return cpid;
+    }
+
+    if (cpid == 0 && charset && *charset) {
+        return 0;
+    }
+
+    for (i = 0; i < len && p[i] < 0x80; i++) {
+        /* void */
+    }
+
+    if (i == len) {
+        return 20127;
+    }
+
+    return exs_oxcmail_utf8_valid(p + i, len - i) ? EXS_CPID_UTF8 : 1252;
+}
+
+
+/* text with CRLF line ends, the way MAPI keeps bodies */
+
+static char *
+exs_in_crlf(exs_arena_t *a, const char *s, size_t len, size_t *outlen)
+{
+    char    *d, *o;
+    size_t   i;
+
+    if (len > (SIZE_MAX - 1) / 2) {
+        return NULL;
+    }
+
+    d = exs_alloc(a, len * 2 + 1);
+    if (d == NULL) {
+        return NULL;
+    }
+
+    o = d;
+
+    for (i = 0; i < len; i++) {
+        if (s[i] == '\r') {
+            *o++ = '\r';
+            *o++ = '\n';
+
+            if (i + 1 < len && s[i + 1] == '\n') {
+                i++;
+            }
+
+            continue;
+        }
+
+        if (s[i] == '\n') {
+            *o++ = '\r';
+        }
+
+        *o++ = s[i];
+    }
+
+    *o = '\0';
+    *outlen = o - d;
+
+    return d;
+}
+
+
+static int
+exs_in_bodies(exs_in_t *c, exs_in_msg_t *m)
+{
+    int           lossy;
+    char         *s, *t;
+    size_t        len, n;
+    uint8_t      *data;
+    uint32_t      cpid, tcpid;
+    exs_props_t  *bag;
+    const char   *charset;
+
+    bag = &m->msg->props;
+    lossy = 0;
+    tcpid = 0;
+    cpid = 0;
+
+    if (m->text) {
+        data = exs_in_decode(c, m->text, &len);
+        if (data == NULL) {
+            return EXS_NOMEM;
+        }
+
+        charset = g_mime_object_get_content_type_parameter(
+                      GMIME_OBJECT(m->text), "charset");
+        tcpid = exs_in_cpid(charset, data, len);
+
+        s = exs_oxcmail_to_utf8(c->a, charset, data, len, &n, &lossy);
+        t = s ? exs_in_crlf(c->a, s, n, &n) : NULL;
+
+        if (t == NULL || exs_props_set_str(c->a, bag, PR_BODY, t, n)
+                         != EXS_OK)
+        {
+            return EXS_NOMEM;
+        }
+
+    } else if (m->text_str) {
+        s = exs_oxcmail_to_utf8(c->a, NULL, m->text_str,
+                                strlen(m->text_str), &n, &lossy);
+
+        if (s == NULL || exs_props_set_str(c->a, bag, PR_BODY, s, n)
+                         != EXS_OK)
+        {
+            return EXS_NOMEM;
+        }
+
+        tcpid = EXS_CPID_UTF8;
+    }
+
+    if (m->html) {
+        data = exs_in_decode(c, m->html, &len);
+        if (data == NULL) {
+            return EXS_NOMEM;
+        }
+
+        charset = g_mime_object_get_content_type_parameter(
+                      GMIME_OBJECT(m->html), "charset");
+        cpid = exs_in_cpid(charset, data, len);
+
+        s = exs_oxcmail_to_utf8(c->a, charset, data, len, &n, &lossy);
+        if (s == NULL) {
+            return EXS_NOMEM;
+        }
+
+        m->html_utf8 = s;
+
+        if (cpid == 0) {
+            /* a charset MAPI has no code page for: kept as UTF-8 */
+            cpid = EXS_CPID_UTF8;
+            data = (uint8_t *) s;
+            len = n;
+        }
+
+        if (exs_props_set_bin(c->a, bag, PR_HTML, data, len) != EXS_OK) {
+            return EXS_NOMEM;
+        }
+
+        if (exs_props_get(bag, PR_BODY) == NULL) {
+            t = exs_oxcmail_html_to_text(s, n, &len, c->a);
+
+            if (t == NULL || exs_props_set_str(c->a, bag, PR_BODY, t, len)
+                             != EXS_OK)
+            {
+                return EXS_NOMEM;
+            }
+        }
+    }
+
+    if (lossy) {
+        c->lossy |= EXS_OXCMAIL_LOST_CHARSET;
+    }
+
+    if (m->html || m->text || m->text_str) {
+        if (exs_props_set_long(c->a, bag, PR_INTERNET_CPID,
+                               (int32_t) (m->html ? cpid : tcpid)) != EXS_OK
+            || exs_props_set_long(c->a, bag, PR_NATIVE_BODY_INFO,
+                                  m->html ? EXS_NATIVE_BODY_HTML
+                                          : EXS_NATIVE_BODY_PLAIN)
+               != EXS_OK)
+        {
+            return EXS_NOMEM;
+        }
+    }
+
+    return EXS_OK;
+}
+
+
+/* attachments the HTML shows (cid: or Content-Location) are hidden */
+
+static int
+exs_in_hide_inline(exs_in_t *c, exs_in_msg_t *m)
+{
+    char          *ref;
+    size_t         len;
+    uint32_t       i;
+    exs_prop_t    *p;
+    exs_attach_t  *at;
+
+    if (m->html_utf8 == NULL) {
+        return EXS_OK;
+    }
+
+    for (i = 0; i < m->msg->natts; i++) {
+        at = &m->msg->atts[i];
+
+        if (at->embedded) {
+            continue;
+        }
+
+        p = exs_props_get(&at->props, PR_ATTACH_CONTENT_ID);
+
+        if (p) {
+            len = p->v.str.len + 4;
+
+            ref = exs_alloc(c->a, len + 1);
+            if (ref == NULL) {
+                return EXS_NOMEM;
+            }
+
+            memcpy(ref, "cid:", 4);
+            memcpy(ref + 4, p->v.str.data, p->v.str.len + 1);
+
+            if (strcasestr(m->html_utf8, ref) == NULL) {
+                p = NULL;
+            }
+        }
+
+        if (p == NULL) {
+            p = exs_props_get(&at->props, PR_ATTACH_CONTENT_LOCATION);
+
+            if (p && (p->v.str.len == 0
+                      || strstr(m->html_utf8, p->v.str.data) == NULL))
+            {
+                p = NULL;
+            }
+        }
+
+        if (p == NULL) {
+            continue;
+        }
+
+        if (exs_props_set_bool(c->a, &at->props, PR_ATTACHMENT_HIDDEN, 1)
+            != EXS_OK
+            || exs_props_set_long(c->a, &at->props, PR_ATTACH_FLAGS,
+                                  EXS_ATT_MHTML_REF) != EXS_OK)
+        {
+            return EXS_NOMEM;
+        }
+    }
+
+    return EXS_OK;
+}
+
+
+/* delivery: who received it, and whether it was sent to them */
+
+int
+exs_oxcmail_set_received(exs_arena_t *a, exs_msg_t *msg,
+    const exs_oxcmail_addr_t *me)
+{
+    int                     to, cc, i, k;
+    uint32_t                n;
+    exs_bin_t               eid, key;
+    exs_prop_t             *t, *s;
+    const char             *type, *email, *name;
+    const exs_addr_tags_t  *tags[2];
+
+    if (me == NULL || me->smtp == NULL) {
+        return EXS_INVALID;
+    }
+
+    type = me->legacy_dn ? "EX" : "SMTP";
+    email = me->legacy_dn ? me->legacy_dn : me->smtp;
+    name = me->display_name && *me->display_name ? me->display_name
+                                                 : me->smtp;
+    eid = me->entryid;
+
+    if (eid.len == 0) {
+        if ((me->legacy_dn
+             ? exs_oxcmail_ab_entryid(me->legacy_dn, me->display_type, &eid,
+                                      a)
+             : exs_oxcmail_oneoff_entryid(name, type, email, &eid, a))
+            != EXS_OK)
+        {
+            return EXS_NOMEM;
+        }
+    }
+
+    if (exs_oxcmail_search_key(type, email, &key, a) != EXS_OK) {
+        return EXS_NOMEM;
+    }
+
+    tags[0] = &exs_rcvd_tags;
+    tags[1] = &exs_rcvd_repr_tags;
+
+    for (k = 0; k < 2; k++) {
+        if (exs_oxcmail_set_str(a, &msg->props, tags[k]->name, name)
+            != EXS_OK
+            || exs_oxcmail_set_str(a, &msg->props, tags[k]->addrtype, type)
+               != EXS_OK
+            || exs_oxcmail_set_str(a, &msg->props, tags[k]->email, email)
+               != EXS_OK
+            || exs_oxcmail_set_str(a, &msg->props, tags[k]->smtp, me->smtp)
+               != EXS_OK
+            || exs_props_set_bin(a, &msg->props, tags[k]->entryid, eid.data,
+                                 eid.len) != EXS_OK
+            || exs_props_set_bin(a, &msg->props, tags[k]->search_key,
+                                 key.data, key.len) != EXS_OK)
+        {
+            return EXS_NOMEM;
+        }
+    }
+
+    to = 0;
+    cc = 0;
+
+    for (n = 0; n < msg->nrcpts; n++) {
+        t = exs_props_get(&msg->rcpts[n].props, PR_RECIPIENT_TYPE);
+        s = exs_props_get(&msg->rcpts[n].props, PR_SMTP_ADDRESS);
+
+        if (t == NULL || s == NULL || strcasecmp(s->v.str.data, me->smtp))
+        {
+            continue;
+        }
+
+        to |= t->v.l == EXS_MAPI_TO;
+        cc |= t->v.l == EXS_MAPI_CC;
+    }
+
+    i = exs_props_set_bool(a, &msg->props, PR_MESSAGE_TO_ME, to);
+
+    if (i == EXS_OK) {
+        i = exs_props_set_bool(a, &msg->props, PR_MESSAGE_CC_ME, cc);
+    }
+
+    if (i == EXS_OK) {
+        i = exs_props_set_bool(a, &msg->props, PR_MESSAGE_RECIP_ME, to || cc);
+    }
+
+    return i;
+}
