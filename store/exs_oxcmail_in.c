@@ -114,8 +114,10 @@ static int exs_in_attach_names(exs_in_t *c, exs_props_t *bag,
     const char *filename);
 static int exs_in_attach_opaque(exs_in_t *c, exs_in_msg_t *m,
     GMimeObject *o, const char *mime_type);
-static int exs_in_embedded(exs_in_t *c, exs_in_msg_t *m,
-    GMimeMessagePart *mp);
+static int exs_in_embedded(exs_in_t *c, exs_in_msg_t *m, GMimeObject *o,
+    GMimeMessage *inner);
+static int exs_in_encoded_message(exs_in_t *c, exs_in_msg_t *m,
+    GMimePart *part);
 static int exs_in_tnef(exs_in_t *c, exs_in_msg_t *m, GMimePart *part);
 static int exs_in_merge_tnef(exs_in_t *c, exs_msg_t *msg, exs_msg_t *tnef);
 static int exs_in_smime(exs_in_t *c, exs_in_msg_t *m, GMimeObject *root);
@@ -128,6 +130,12 @@ static char *exs_in_crlf(exs_arena_t *a, const char *s, size_t len,
 static char *exs_in_serialize(exs_in_t *c, GMimeObject *o, size_t *len);
 static int exs_in_unparsable(exs_in_t *c, exs_msg_t *msg);
 static const char *exs_in_trim(exs_in_t *c, const char *s);
+static const char *exs_in_hvalue(exs_in_t *c, GMimeHeader *h);
+static InternetAddressList *exs_in_addrlist(exs_in_t *c, GMimeObject *o,
+    const char *name);
+static const char *exs_in_filename(exs_in_t *c, GMimeObject *o);
+static const char *exs_in_param(exs_in_t *c, GMimeObject *o,
+    const char *header, const char *param);
 
 
 static const exs_addr_tags_t  exs_sender_tags = {
@@ -524,6 +532,184 @@ exs_in_trim(exs_in_t *c, const char *s)
 }
 
 
+/*
+ * A header's value: unfolded, its encoded words made safe for GMime
+ * (exs_oxcmail_fix_ew), decoded (8-bit text through the fallback
+ * charsets), trimmed.
+ */
+
+static const char *
+exs_in_hvalue(exs_in_t *c, GMimeHeader *h)
+{
+    char        *u, *d, *p;
+    const char  *raw, *f, *v;
+
+    raw = g_mime_header_get_raw_value(h);
+    if (raw == NULL) {
+        return NULL;
+    }
+
+    u = g_mime_utils_header_unfold(raw);
+    f = exs_oxcmail_fix_ew(c->a, u);
+
+    if (f == NULL) {
+        g_free(u);
+        c->rc = EXS_NOMEM;
+        return NULL;
+    }
+
+    d = g_mime_utils_header_decode_text(c->popts, f);
+
+    /* a one-line value: tabs folding left, control bytes, are spaces */
+    for (p = d; p && *p; p++) {
+        if ((unsigned char) *p < 0x20 || *p == 0x7F) {
+            *p = ' ';
+        }
+    }
+
+    v = exs_in_trim(c, d ? d : "");
+
+    g_free(d);
+    g_free(u);
+
+    return v;
+}
+
+
+/* the addresses of every header called name, parsed from the raw value */
+
+static InternetAddressList *
+exs_in_addrlist(exs_in_t *c, GMimeObject *o, const char *name)
+{
+    int                   i, n;
+    char                 *u;
+    const char           *raw, *f;
+    GMimeHeader          *h;
+    GMimeHeaderList      *hl;
+    InternetAddressList  *list, *one;
+
+    list = internet_address_list_new();
+    hl = g_mime_object_get_header_list(o);
+    n = g_mime_header_list_get_count(hl);
+
+    for (i = 0; i < n; i++) {
+        h = g_mime_header_list_get_header_at(hl, i);
+
+        if (strcasecmp(g_mime_header_get_name(h), name) != 0
+            || (raw = g_mime_header_get_raw_value(h)) == NULL)
+        {
+            continue;
+        }
+
+        u = g_mime_utils_header_unfold(raw);
+        f = exs_oxcmail_fix_ew(c->a, u);
+
+        if (f == NULL) {
+            c->rc = EXS_NOMEM;
+            g_free(u);
+            break;
+        }
+
+        one = internet_address_list_parse(c->popts, f);
+        g_free(u);
+
+        if (one) {
+            internet_address_list_append(list, one);
+            g_object_unref(one);
+        }
+    }
+
+    return list;
+}
+
+
+/* a Content-Type or Content-Disposition parameter, decoded safely */
+
+static const char *
+exs_in_param(exs_in_t *c, GMimeObject *o, const char *header,
+    const char *param)
+{
+    int                       cd;
+    char                     *u;
+    const char               *raw, *f, *v;
+    GMimeHeader              *h;
+    GMimeContentType         *ct;
+    GMimeContentDisposition  *d;
+
+    cd = strcasecmp(header, "Content-Disposition") == 0;
+
+    h = g_mime_header_list_get_header(g_mime_object_get_header_list(o),
+                                      header);
+    raw = h ? g_mime_header_get_raw_value(h) : NULL;
+
+    if (raw && strstr(raw, "=?")) {
+        u = g_mime_utils_header_unfold(raw);
+        f = exs_oxcmail_fix_ew(c->a, u);
+
+        if (f && f != u) {
+            v = NULL;
+
+            if (cd) {
+                d = g_mime_content_disposition_parse(c->popts, f);
+                v = d ? g_mime_content_disposition_get_parameter(d, param)
+                      : NULL;
+                v = v ? exs_in_trim(c, v) : NULL;
+
+                if (d) {
+                    g_object_unref(d);
+                }
+
+            } else {
+                ct = g_mime_content_type_parse(c->popts, f);
+                v = ct ? g_mime_content_type_get_parameter(ct, param) : NULL;
+                v = v ? exs_in_trim(c, v) : NULL;
+
+                if (ct) {
+                    g_object_unref(ct);
+                }
+            }
+
+            g_free(u);
+
+            return v;
+        }
+
+        g_free(u);
+    }
+
+    return cd ? g_mime_object_get_content_disposition_parameter(o, param)
+              : g_mime_object_get_content_type_parameter(o, param);
+}
+
+
+static const char *
+exs_in_filename(exs_in_t *c, GMimeObject *o)
+{
+    char        *p;
+    const char  *s;
+
+    s = exs_in_param(c, o, "Content-Disposition", "filename");
+
+    if (s == NULL || *s == '\0') {
+        s = exs_in_param(c, o, "Content-Type", "name");
+    }
+
+    if (s == NULL || (s = exs_in_trim(c, s)) == NULL) {
+        return NULL;
+    }
+
+    /* a name is one line: control characters become spaces */
+
+    for (p = (char *) s; *p; p++) {
+        if ((unsigned char) *p < 0x20 || *p == 0x7F) {
+            *p = ' ';
+        }
+    }
+
+    return s;
+}
+
+
 static int
 exs_in_headers(exs_in_t *c, GMimeMessage *gm, exs_msg_t *msg)
 {
@@ -534,10 +720,11 @@ exs_in_headers(exs_in_t *c, GMimeMessage *gm, exs_msg_t *msg)
     GMimeHeader      *h;
     GMimeHeaderList  *list;
 
-    s = g_mime_message_get_subject(gm);
+    h = g_mime_header_list_get_header(
+            g_mime_object_get_header_list(GMIME_OBJECT(gm)), "Subject");
 
-    if (s) {
-        v = exs_in_trim(c, s);
+    if (h) {
+        v = exs_in_hvalue(c, h);
         if (v == NULL) {
             return EXS_NOMEM;
         }
@@ -574,10 +761,15 @@ exs_in_headers(exs_in_t *c, GMimeMessage *gm, exs_msg_t *msg)
     for (i = 0; i < n; i++) {
         h = g_mime_header_list_get_header_at(list, i);
         s = g_mime_header_get_name(h);
-        v = g_mime_header_get_value(h);
 
-        if (s == NULL || v == NULL) {
+        if (s == NULL || strcasecmp(s, "Subject") == 0) {
             continue;
+        }
+
+        v = exs_in_hvalue(c, h);
+
+        if (v == NULL) {
+            return EXS_NOMEM;
         }
 
         rc = exs_in_header(c, msg, s, v, &importance);
@@ -595,6 +787,7 @@ exs_in_header(exs_in_t *c, exs_msg_t *msg, const char *name,
     const char *value, int *importance)
 {
     int                     rank, level;
+    char                   *e;
     long                    flags;
     uint8_t                *bin;
     size_t                  len;
@@ -622,6 +815,34 @@ exs_in_header(exs_in_t *c, exs_msg_t *msg, const char *name,
         /* the first one counts; GMime reported the duplicate */
         if (exs_props_get(bag, m->tag)) {
             return EXS_OK;
+        }
+
+        if (m->tag == PR_INTERNET_MESSAGE_ID || m->tag == PR_IN_REPLY_TO_ID
+            || m->tag == PR_INTERNET_REFERENCES)
+        {
+            /* message ids: one space between, however they were folded */
+            p = v;
+            e = (char *) v;
+
+            for ( ;; ) {
+                while (*p == ' ' || *p == '\t') {
+                    p++;
+                }
+
+                if (*p == '\0') {
+                    break;
+                }
+
+                if (e != v) {
+                    *e++ = ' ';
+                }
+
+                while (*p && *p != ' ' && *p != '\t') {
+                    *e++ = *p++;
+                }
+            }
+
+            *e = '\0';
         }
 
         return exs_oxcmail_set_str(c->a, bag, m->tag, v);
@@ -1147,19 +1368,24 @@ exs_in_set_addr(exs_in_t *c, exs_props_t *bag, const exs_addr_tags_t *t,
 static int
 exs_in_addresses(exs_in_t *c, GMimeMessage *gm, exs_msg_t *msg)
 {
-    int                   rc, have_from, have_sender;
-    const char           *fname, *faddr, *sname, *saddr, *v;
+    int                   rc, have_from, have_sender, i;
+    const char           *fname, *faddr, *sname, *saddr;
     InternetAddressList  *list;
+
+    static const char    *hdrs[3] = { "To", "Cc", "Bcc" };
 
     fname = NULL;
     faddr = NULL;
     sname = NULL;
     saddr = NULL;
 
-    have_from = exs_in_mailbox(c, g_mime_message_get_from(gm), &fname,
-                               &faddr);
-    have_sender = exs_in_mailbox(c, g_mime_message_get_sender(gm), &sname,
-                                 &saddr);
+    list = exs_in_addrlist(c, GMIME_OBJECT(gm), "From");
+    have_from = exs_in_mailbox(c, list, &fname, &faddr);
+    g_object_unref(list);
+
+    list = exs_in_addrlist(c, GMIME_OBJECT(gm), "Sender");
+    have_sender = exs_in_mailbox(c, list, &sname, &saddr);
+    g_object_unref(list);
 
     if (c->rc != EXS_OK) {
         return c->rc;
@@ -1181,46 +1407,34 @@ exs_in_addresses(exs_in_t *c, GMimeMessage *gm, exs_msg_t *msg)
         }
     }
 
-    rc = exs_in_reply_to(c, msg, g_mime_message_get_reply_to(gm));
-    if (rc != EXS_OK) {
-        return rc;
-    }
+    list = exs_in_addrlist(c, GMIME_OBJECT(gm), "Reply-To");
+    rc = exs_in_reply_to(c, msg, list);
+    g_object_unref(list);
 
-    rc = exs_in_rcpts(c, msg, g_mime_message_get_to(gm), EXS_MAPI_TO, 0);
-    if (rc == EXS_OK) {
-        rc = exs_in_rcpts(c, msg, g_mime_message_get_cc(gm), EXS_MAPI_CC,
-                          0);
-    }
-
-    if (rc == EXS_OK) {
-        rc = exs_in_rcpts(c, msg, g_mime_message_get_bcc(gm), EXS_MAPI_BCC,
-                          0);
+    for (i = 0; rc == EXS_OK && i < 3; i++) {
+        list = exs_in_addrlist(c, GMIME_OBJECT(gm), hdrs[i]);
+        rc = exs_in_rcpts(c, msg, list, EXS_MAPI_TO + i, 0);
+        g_object_unref(list);
     }
 
     if (rc != EXS_OK) {
         return rc;
     }
 
-    v = g_mime_object_get_header(GMIME_OBJECT(gm),
-                                 "Disposition-Notification-To");
+    list = exs_in_addrlist(c, GMIME_OBJECT(gm),
+                           "Disposition-Notification-To");
 
-    if (v) {
-        list = internet_address_list_parse(c->popts, v);
+    if (exs_in_mailbox(c, list, &sname, &saddr)) {
+        rc = exs_in_set_addr(c, &msg->props, &exs_rr_tags, sname, saddr,
+                             NULL);
 
-        if (list && exs_in_mailbox(c, list, &sname, &saddr)) {
-            rc = exs_in_set_addr(c, &msg->props, &exs_rr_tags, sname, saddr,
-                                 NULL);
-
-            if (rc == EXS_OK) {
-                rc = exs_props_set_bool(c->a, &msg->props,
-                                        PR_READ_RECEIPT_REQUESTED, 1);
-            }
-        }
-
-        if (list) {
-            g_object_unref(list);
+        if (rc == EXS_OK) {
+            rc = exs_props_set_bool(c->a, &msg->props,
+                                    PR_READ_RECEIPT_REQUESTED, 1);
         }
     }
+
+    g_object_unref(list);
 
     return rc != EXS_OK ? rc : c->rc;
 }
@@ -1505,7 +1719,8 @@ exs_in_walk(exs_in_t *c, exs_in_msg_t *m, GMimeObject *o, unsigned level)
 
     if (GMIME_IS_MESSAGE_PART(o)) {
         if (!m->bodies_only) {
-            c->rc = exs_in_embedded(c, m, GMIME_MESSAGE_PART(o));
+            c->rc = exs_in_embedded(c, m, o, g_mime_message_part_get_message(
+                                                 GMIME_MESSAGE_PART(o)));
         }
 
         return;
@@ -1868,6 +2083,13 @@ exs_in_leaf(exs_in_t *c, exs_in_msg_t *m, GMimePart *part)
         return;
     }
 
+    if (exs_in_is_type(o, "message", "rfc822")
+        || exs_in_is_type(o, "message", "global"))
+    {
+        c->rc = exs_in_encoded_message(c, m, part);
+        return;
+    }
+
     c->rc = exs_in_attach(c, m, part);
 }
 
@@ -2099,16 +2321,14 @@ exs_in_attach(exs_in_t *c, exs_in_msg_t *m, GMimePart *part)
         return EXS_NOMEM;
     }
 
-    s = g_mime_part_get_filename(part);
+    v = exs_in_filename(c, o);
 
-    if (s) {
-        v = exs_in_trim(c, s);
+    if (c->rc != EXS_OK) {
+        return c->rc;
+    }
 
-        if (v == NULL || (*v && exs_in_attach_names(c, &at->props, v)
-                                != EXS_OK))
-        {
-            return EXS_NOMEM;
-        }
+    if (v && *v && exs_in_attach_names(c, &at->props, v) != EXS_OK) {
+        return EXS_NOMEM;
     }
 
     s = g_mime_object_get_content_id(o);
@@ -2221,8 +2441,47 @@ exs_in_serialize(exs_in_t *c, GMimeObject *o, size_t *len)
 }
 
 
+/*
+ * A message/rfc822 part in base64 or quoted-printable (not allowed, but
+ * sent): GMime leaves it a leaf; decoded, it is an embedded message.
+ */
+
 static int
-exs_in_embedded(exs_in_t *c, exs_in_msg_t *m, GMimeMessagePart *mp)
+exs_in_encoded_message(exs_in_t *c, exs_in_msg_t *m, GMimePart *part)
+{
+    int            rc;
+    size_t         len;
+    uint8_t       *data;
+    GMimeParser   *parser;
+    GMimeStream   *s;
+    GMimeMessage  *inner;
+
+    data = exs_in_decode(c, part, &len);
+    if (data == NULL) {
+        return EXS_NOMEM;
+    }
+
+    s = g_mime_stream_mem_new_with_buffer((char *) data, len);
+    parser = g_mime_parser_new_with_stream(s);
+    inner = g_mime_parser_construct_message(parser, c->popts);
+
+    g_object_unref(parser);
+    g_object_unref(s);
+
+    if (inner == NULL) {
+        return exs_in_attach(c, m, part);
+    }
+
+    rc = exs_in_embedded(c, m, GMIME_OBJECT(part), inner);
+    g_object_unref(inner);
+
+    return rc;
+}
+
+
+static int
+exs_in_embedded(exs_in_t *c, exs_in_msg_t *m, GMimeObject *o,
+    GMimeMessage *inner)
 {
     int            rc;
     char          *type;
@@ -2230,11 +2489,6 @@ exs_in_embedded(exs_in_t *c, exs_in_msg_t *m, GMimeMessagePart *mp)
     exs_msg_t     *em;
     exs_prop_t    *subject;
     exs_attach_t  *at;
-    GMimeObject   *o;
-    GMimeMessage  *inner;
-
-    o = GMIME_OBJECT(mp);
-    inner = g_mime_message_part_get_message(mp);
 
     if (inner == NULL) {
         return EXS_OK;
@@ -2280,19 +2534,14 @@ exs_in_embedded(exs_in_t *c, exs_in_msg_t *m, GMimeMessagePart *mp)
         return EXS_NOMEM;
     }
 
-    s = g_mime_object_get_content_disposition_parameter(o, "filename");
-    if (s == NULL) {
-        s = g_mime_object_get_content_type_parameter(o, "name");
+    v = exs_in_filename(c, o);
+
+    if (c->rc != EXS_OK) {
+        return c->rc;
     }
 
-    if (s) {
-        v = exs_in_trim(c, s);
-
-        if (v == NULL || (*v && exs_in_attach_names(c, &at->props, v)
-                                != EXS_OK))
-        {
-            return EXS_NOMEM;
-        }
+    if (v && *v && exs_in_attach_names(c, &at->props, v) != EXS_OK) {
+        return EXS_NOMEM;
     }
 
     subject = exs_props_get(&em->props, PR_SUBJECT);

@@ -129,6 +129,10 @@ int exs_oxcmail_parse_flat_entrylist(const uint8_t *p, size_t len,
 /* a FILETIME from a GDateTime-free Unix time with microseconds */
 int64_t exs_oxcmail_filetime(int64_t unix_sec, int32_t usec);
 
+/* encoded words GMime 3.2.13 would decode wrongly, rewritten (NULL:
+ * out of memory) */
+const char *exs_oxcmail_fix_ew(exs_arena_t *a, const char *s);
+
 /* RFC 4648 base64 decode of header values (Thread-Index); NULL if bad */
 uint8_t *exs_oxcmail_base64_decode(exs_arena_t *a, const char *s,
     size_t *outlen);

@@ -1192,3 +1192,197 @@ exs_oxcmail_make_message_id(const char *domain, exs_arena_t *a)
 
     return id;
 }
+
+
+/*
+ * GMime 3.2.13 (Debian 12) joins the base64 of adjacent encoded words of
+ * one charset before decoding, so "=?UTF-8?B?0JLQsA==?= =?UTF-8?B?0YE=?="
+ * comes out cut at the first padding (jstedfast/gmime#133, fixed after
+ * 3.2.13).  Mailers write such pairs all the time.  This rewrites each run
+ * of B-encoded words of one charset as one word with the bytes of all, so
+ * any GMime decodes it whole.  s is returned when nothing needs doing.
+ */
+
+typedef struct {
+    const char               *start;     /* "=?" */
+    const char               *end;       /* after "?=" */
+    const char               *cs;
+    size_t                    cslen;
+    const char               *text;
+    size_t                    tlen;
+    int                       b64;
+} exs_ew_t;
+
+
+static int
+exs_ew_parse(const char *p, exs_ew_t *w)
+{
+    const char  *q;
+
+    if (p[0] != '=' || p[1] != '?') {
+        return 0;
+    }
+
+    w->start = p;
+    w->cs = p + 2;
+
+    for (q = w->cs; *q && *q != '?'; q++) {
+        if (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n') {
+            return 0;
+        }
+    }
+
+    if (*q != '?' || q == w->cs) {
+        return 0;
+    }
+
+    w->cslen = q - w->cs;
+    q++;
+
+    if ((*q != 'B' && *q != 'b' && *q != 'Q' && *q != 'q') || q[1] != '?') {
+        return 0;
+    }
+
+    w->b64 = *q == 'B' || *q == 'b';
+    w->text = q + 2;
+
+    for (q = w->text; *q && !(q[0] == '?' && q[1] == '='); q++) {
+        if (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n') {
+            return 0;
+        }
+    }
+
+    if (*q == '\0') {
+        return 0;
+    }
+
+    w->tlen = q - w->text;
+    w->end = q + 2;
+
+    return 1;
+}
+
+
+const char *
+exs_oxcmail_fix_ew(exs_arena_t *a, const char *s)
+{
+    int         changed, need;
+    char       *enc, *tmp;
+    size_t      n, len, k;
+    uint8_t    *bytes;
+    exs_ew_t    w, next;
+    exs_buf_t   out = { 0 }, run = { 0 };
+    const char  *p, *q, *copied;
+
+    if (strstr(s, "=?") == NULL) {
+        return s;
+    }
+
+    changed = 0;
+    copied = s;
+    p = s;
+
+    while ((p = strstr(p, "=?")) != NULL) {
+        if (!exs_ew_parse(p, &w) || !w.b64) {
+            p += 2;
+            continue;
+        }
+
+        /* the run of B words of this charset after this one */
+
+        need = 0;
+        k = 1;
+        q = w.end;
+        next = w;
+
+        for ( ;; ) {
+            while (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n') {
+                q++;
+            }
+
+            if (!exs_ew_parse(q, &next) || !next.b64
+                || next.cslen != w.cslen
+                || strncasecmp(next.cs, w.cs, w.cslen) != 0)
+            {
+                break;
+            }
+
+            k++;
+            q = next.end;
+        }
+
+        if (k < 2) {
+            p = w.end;
+            continue;
+        }
+
+        /* join the bytes of the k words */
+
+        run.len = 0;
+        q = w.start;
+
+        for (n = 0; n < k; n++) {
+            while (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n') {
+                q++;
+            }
+
+            (void) exs_ew_parse(q, &next);
+
+            if (n + 1 < k && (next.tlen % 4 || memchr(next.text, '=',
+                                                      next.tlen)))
+            {
+                need = 1;
+            }
+
+            tmp = exs_strndup(a, next.text, next.tlen);
+            bytes = tmp ? exs_oxcmail_base64_decode(a, tmp, &len) : NULL;
+
+            if (bytes == NULL) {
+                need = 0;
+                break;
+            }
+
+            exs_buf_add(&run, bytes, len);
+            q = next.end;
+        }
+
+        if (!need || run.nomem) {
+            p = q;
+            continue;
+        }
+
+        enc = g_base64_encode(run.data ? run.data : (uint8_t *) "", run.len);
+
+        exs_buf_add(&out, copied, w.start - copied);
+        exs_buf_add(&out, "=?", 2);
+        exs_buf_add(&out, w.cs, w.cslen);
+        exs_buf_add(&out, "?B?", 3);
+        exs_buf_add(&out, enc, strlen(enc));
+        exs_buf_add(&out, "?=", 2);
+        g_free(enc);
+
+        copied = q;
+        p = q;
+        changed = 1;
+    }
+
+    exs_buf_free(&run);
+
+    if (!changed) {
+        exs_buf_free(&out);
+        return s;
+    }
+
+    exs_buf_add(&out, copied, strlen(copied));
+    exs_buf_addc(&out, '\0');
+
+    if (out.nomem) {
+        exs_buf_free(&out);
+        return NULL;
+    }
+
+    p = exs_memdup(a, out.data, out.len);
+    exs_buf_free(&out);
+
+    return p;
+}
