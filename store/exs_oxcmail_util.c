@@ -522,6 +522,12 @@ exs_oxcmail_to_utf8(exs_arena_t *a, const char *charset, const void *data,
         return exs_cp1252_to_utf8(a, p, len, outlen);
     }
 
+    /* GMime's iconv cache: callers such as the TNEF decoder may come
+     * before anything else set GMime up */
+    if (exs_mime_init() != EXS_OK) {
+        return NULL;
+    }
+
     cd = g_mime_iconv_open("UTF-8", charset);
 
     if (cd == (GIConv) -1) {

@@ -161,8 +161,15 @@ exs_tnef_read(const uint8_t *p, size_t len, exs_namemap_t *nm,
 
         /* level, id, size, data, checksum */
 
-        if (r.end - r.p < 11) {
-            ctx->corrupt = 1;
+        /*
+         * Bytes that cannot start an attribute end the stream (mailers
+         * pad it); an attribute that does not fit is a damaged one.
+         */
+
+        if (r.end - r.p < 11
+            || (r.p[0] != EXS_TNEF_LVL_MESSAGE
+                && r.p[0] != EXS_TNEF_LVL_ATTACHMENT))
+        {
             break;
         }
 
@@ -173,10 +180,7 @@ exs_tnef_read(const uint8_t *p, size_t len, exs_namemap_t *nm,
         (void) exs_rd_u32(&r, &id);
         (void) exs_rd_u32(&r, &size);
 
-        if ((level != EXS_TNEF_LVL_MESSAGE
-             && level != EXS_TNEF_LVL_ATTACHMENT)
-            || size > (size_t) (r.end - r.p) - 2)
-        {
+        if (size > (size_t) (r.end - r.p) - 2) {
             ctx->corrupt = 1;
             break;
         }
@@ -1149,6 +1153,12 @@ exs_tnef_finish(exs_tnef_t *t)
                                       att->embedded
                                       ? EXS_ATTACH_EMBEDDED_MSG
                                       : EXS_ATTACH_BY_VALUE);
+        }
+
+        /* beside an embedded message, attAttachData is a placeholder text
+         * for mail systems that know no TNEF */
+        if (att->embedded) {
+            (void) exs_props_del(&att->props, PR_ATTACH_DATA_BIN);
         }
 
         p = exs_props_get(&att->props, PR_ATTACH_DATA_BIN);

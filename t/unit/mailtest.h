@@ -19,9 +19,13 @@
 #include <exs_oxcmail.h>
 
 
+/* not every test uses every helper */
+#define MT_UNUSED  __attribute__((unused))
+
+
 /* the source tree: $EXCH_TOP, else found from the working directory */
 
-static const char *
+MT_UNUSED static const char *
 mt_top(void)
 {
     static char   path[4096];
@@ -47,7 +51,7 @@ mt_top(void)
 }
 
 
-static uint8_t *
+MT_UNUSED static uint8_t *
 mt_slurp(const char *path, size_t *len)
 {
     long      n;
@@ -81,7 +85,7 @@ mt_slurp(const char *path, size_t *len)
 }
 
 
-static const char *
+MT_UNUSED static const char *
 mt_str(const exs_props_t *bag, uint32_t tag)
 {
     exs_prop_t  *p;
@@ -92,7 +96,7 @@ mt_str(const exs_props_t *bag, uint32_t tag)
 }
 
 
-static int
+MT_UNUSED static int
 mt_long(const exs_props_t *bag, uint32_t tag, int32_t def)
 {
     exs_prop_t  *p;
@@ -103,7 +107,7 @@ mt_long(const exs_props_t *bag, uint32_t tag, int32_t def)
 }
 
 
-static int
+MT_UNUSED static int
 mt_bool(const exs_props_t *bag, uint32_t tag)
 {
     exs_prop_t  *p;
@@ -114,7 +118,7 @@ mt_bool(const exs_props_t *bag, uint32_t tag)
 }
 
 
-static const exs_bin_t *
+MT_UNUSED static const exs_bin_t *
 mt_bin(const exs_props_t *bag, uint32_t tag)
 {
     exs_prop_t  *p;
@@ -127,7 +131,7 @@ mt_bin(const exs_props_t *bag, uint32_t tag)
 
 /* equal once CR bytes and trailing line ends/blanks are ignored */
 
-static int
+MT_UNUSED static int
 mt_text_eq(const char *a, size_t alen, const char *b, size_t blen)
 {
     size_t  i, j;
@@ -172,7 +176,7 @@ mt_text_eq(const char *a, size_t alen, const char *b, size_t blen)
 
 /* a named property's tag in a message converted with namemap nm */
 
-static uint32_t
+MT_UNUSED static uint32_t
 mt_named(exs_namemap_t *nm, const uint8_t *guid, const char *name,
     uint16_t type)
 {
@@ -192,7 +196,7 @@ mt_named(exs_namemap_t *nm, const uint8_t *guid, const char *name,
 }
 
 
-static exs_msg_t *
+MT_UNUSED static exs_msg_t *
 mt_import(const char *data, size_t len, exs_namemap_t *nm,
     exs_oxcmail_info_t *info, exs_arena_t *a)
 {
@@ -210,7 +214,7 @@ mt_import(const char *data, size_t len, exs_namemap_t *nm,
 }
 
 
-static const char *
+MT_UNUSED static const char *
 mt_export(const exs_msg_t *msg, exs_namemap_t *nm, unsigned flags,
     size_t *len, exs_arena_t *a)
 {

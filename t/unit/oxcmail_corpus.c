@@ -273,11 +273,12 @@ found_subject(GMimeMessage *gm, exs_msg_t *msg, char *why)
         u = g_mime_utils_header_unfold(g_mime_header_get_raw_value(h));
         d = g_mime_utils_header_decode_text(NULL,
                 exs_oxcmail_fix_ew(a_fix, u));
-        t = trimmed(d);
 
-        for (k = 0; t[k]; k++) {
-            t[k] = (unsigned char) t[k] < 0x20 || t[k] == 0x7F ? ' ' : t[k];
+        for (k = 0; d[k]; k++) {
+            d[k] = (unsigned char) d[k] < 0x20 || d[k] == 0x7F ? ' ' : d[k];
         }
+
+        t = trimmed(d);
         g_free(d);
         g_free(u);
 
@@ -404,7 +405,8 @@ found(GMimeMessage *gm, exs_msg_t *msg, char *why)
             ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(st));
             body = mt_str(&msg->props, PR_BODY);
 
-            if (g_utf8_validate((char *) ba->data, ba->len, NULL)
+            if (ba->len
+                && g_utf8_validate((char *) ba->data, ba->len, NULL)
                 && memchr(ba->data, 0, ba->len) == NULL
                 && (body == NULL || !mt_text_eq((char *) ba->data, ba->len,
                                                 body, strlen(body))))
