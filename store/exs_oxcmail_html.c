@@ -79,7 +79,7 @@ char *
 exs_oxcmail_html_to_text(const char *html, size_t len, size_t *outlen,
     exs_arena_t *a)
 {
-    size_t          n, i;
+    size_t          n;
     exs_h2t_t       h;
     const uint8_t  *p, *end, *q;
 
@@ -120,7 +120,7 @@ exs_oxcmail_html_to_text(const char *html, size_t len, size_t *outlen,
         p = q;
     }
 
-    /* no trailing blank lines */
+    /* no trailing blank lines; one line end after the text */
     n = h.len;
     while (n && (h.out[n - 1] == '\n' || h.out[n - 1] == '\r'
                  || h.out[n - 1] == ' '))
@@ -128,16 +128,10 @@ exs_oxcmail_html_to_text(const char *html, size_t len, size_t *outlen,
         n--;
     }
 
-    if (n < h.len) {
-        for (i = n; i < h.len && h.out[i] == ' '; i++) {
-            /* void */
-        }
+    h.len = n;
 
-        h.len = n;
-
-        if (n) {
-            exs_h2t_put(&h, "\r\n", 2);
-        }
+    if (n) {
+        exs_h2t_put(&h, "\r\n", 2);
     }
 
     h.out[h.len] = '\0';

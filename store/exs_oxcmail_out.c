@@ -917,70 +917,102 @@ exs_out_date(GMimeObject *o, const char *name, int64_t ft)
  * encoded words of whole characters, folded between them (RFC 2047).
  */
 
+static int
+exs_out_word_plain(const char *p, size_t n)
+{
+    size_t  i;
+
+    if (n > 76) {
+        return 0;
+    }
+
+    for (i = 0; i < n; i++) {
+        if ((unsigned char) p[i] < 0x20 || (unsigned char) p[i] >= 0x7F
+            || (p[i] == '=' && i + 1 < n && p[i + 1] == '?'))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
 static void
 exs_out_raw_header(exs_out_t *c, GMimeObject *o, const char *name,
     const char *value)
 {
-    int               plain;
     char             *enc;
-    size_t            col, i, run, len, k;
+    size_t            col, i, j, k, e, n, len;
     exs_buf_t         b = { 0 };
     GMimeHeader      *h;
     GMimeHeaderList  *list;
 
-    plain = strstr(value, "=?") == NULL;
-    run = 0;
+    len = strlen(value);
+    col = strlen(name) + 1;
 
-    for (i = 0; plain && value[i]; i++) {
-        if ((unsigned char) value[i] < 0x20
-            || (unsigned char) value[i] >= 0x7F)
-        {
-            plain = 0;
+    for (i = 0; i <= len; ) {
+
+        /* a word: up to the next space */
+        for (j = i; j < len && value[j] != ' '; j++) {
+            /* void */
         }
 
-        run = value[i] == ' ' ? 0 : run + 1;
-
-        if (run > 900) {
-            plain = 0;
-        }
-    }
-
-    if (plain) {
-        exs_buf_addc(&b, ' ');
-        col = strlen(name) + 2;
-
-        for (i = 0; value[i]; i++) {
-            if (value[i] == ' ' && col > 76) {
-                exs_buf_add(&b, "\n ", 2);
-                col = 1;
-                continue;
+        if (exs_out_word_plain(value + i, j - i)) {
+            if (col + (j - i) > 76 && col > strlen(name) + 1) {
+                exs_buf_add(&b, "\n", 1);
+                col = 0;
             }
 
-            exs_buf_addc(&b, (uint8_t) value[i]);
-            col++;
+            exs_buf_addc(&b, ' ');
+            exs_buf_add(&b, value + i, j - i);
+            col += j - i + 1;
+            i = j + 1;
+            continue;
         }
 
-    } else {
-        len = strlen(value);
+        /* a run of words that are not: one text, in encoded words */
 
-        for (i = 0; i < len; i += k) {
+        e = j;
+
+        while (e < len) {
+            for (k = e + 1; k < len && value[k] != ' '; k++) {
+                /* void */
+            }
+
+            if (exs_out_word_plain(value + e + 1, k - e - 1)) {
+                break;
+            }
+
+            e = k;
+        }
+
+        for (k = i; k < e; k += n) {
 
             /* at most 45 bytes (60 of base64), ending on a character */
-            k = len - i > 45 ? 45 : len - i;
+            n = e - k > 45 ? 45 : e - k;
 
-            while (k > 1 && i + k < len
-                   && ((unsigned char) value[i + k] & 0xC0) == 0x80)
+            while (n > 1 && k + n < e
+                   && ((unsigned char) value[k + n] & 0xC0) == 0x80)
             {
-                k--;
+                n--;
             }
 
-            enc = g_base64_encode((const guchar *) value + i, k);
-            exs_buf_add(&b, i ? "\n =?UTF-8?B?" : " =?UTF-8?B?",
-                        i ? 12 : 11);
+            enc = g_base64_encode((const guchar *) value + k, n);
+
+            if (col + 13 + strlen(enc) > 76 && col > strlen(name) + 1) {
+                exs_buf_add(&b, "\n", 1);
+                col = 0;
+            }
+
+            exs_buf_add(&b, " =?UTF-8?B?", 11);
             exs_buf_add(&b, enc, strlen(enc));
             exs_buf_add(&b, "?=", 2);
+            col += 13 + strlen(enc);
             g_free(enc);
         }
+
+        i = e + 1;
     }
 
     exs_buf_add(&b, "\n", 2);
