@@ -10,6 +10,10 @@
  */
 
 
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE                      /* strcasestr(): nginx's build */
+#endif
+
 #include <string.h>
 #include <strings.h>
 

@@ -1353,7 +1353,8 @@ exs_oxcmail_fix_ew(exs_arena_t *a, const char *s)
         }
 
         if (!need || run.nomem) {
-            p = q;
+            /* past this word only: q may not have moved (bad base64) */
+            p = w.end;
             continue;
         }
 

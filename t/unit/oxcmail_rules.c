@@ -658,6 +658,11 @@ test_gmime_133(void)
     at = m && m->natts ? &m->atts[0] : NULL;
     is_str(at ? mt_str(&at->props, PR_ATTACH_LONG_FILENAME) : NULL,
            "abc.txt", "and in a file name parameter");
+
+    /* found by fuzzing: a word that is not base64 once looped forever */
+    m = mt_import("Subject: =?UTF-8?B?!?= =?UTF-8?B?YQ==?=\r\n\r\n", 44,
+                  nm, NULL, a);
+    ok(m != NULL, "a bad encoded word beside a good one ends");
 }
 
 
