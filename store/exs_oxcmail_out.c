@@ -62,6 +62,7 @@ static GMimeObject *exs_out_body(exs_out_t *c, const exs_msg_t *msg,
     unsigned depth);
 static GMimeObject *exs_out_smime(exs_out_t *c, const exs_msg_t *msg,
     unsigned depth);
+static GMimeObject *exs_out_tnef(exs_out_t *c, const exs_msg_t *msg);
 static GMimeObject *exs_out_text(exs_out_t *c, const char *subtype,
     const uint8_t *data, size_t len, const char *charset);
 static GMimeObject *exs_out_attachment(exs_out_t *c,
@@ -1232,6 +1233,19 @@ exs_out_headers(exs_out_t *c, GMimeMessage *gm, const exs_msg_t *msg)
         }
     }
 
+    p = exs_props_get(&msg->props, PR_TNEF_CORRELATION_KEY);
+
+    if (p && (c->opts->flags & EXS_OXCMAIL_TNEF) && p->v.bin.len > 1) {
+        v = exs_strndup(c->a, (const char *) p->v.bin.data,
+                        p->v.bin.data[p->v.bin.len - 1] == '\0'
+                        ? p->v.bin.len - 1 : p->v.bin.len);
+        v = v ? exs_out_clean(c, v) : NULL;
+
+        if (v) {
+            exs_out_raw_header(c, o, "X-MS-TNEF-Correlator", v);
+        }
+    }
+
     p = exs_props_get(&msg->props, PR_EXPIRY_TIME);
     if (p) {
         exs_out_date(o, "Expiry-Date", p->v.ll);
@@ -1581,6 +1595,34 @@ exs_out_attachment(exs_out_t *c, const exs_attach_t *at, unsigned depth,
 
 
 static GMimeObject *
+exs_out_tnef(exs_out_t *c, const exs_msg_t *msg)
+{
+    exs_bin_t          t;
+    GMimePart         *part;
+    GMimeStream       *s;
+    GMimeDataWrapper  *w;
+
+    if (exs_tnef_write(msg, c->opts->namemap, &t, c->a) != EXS_OK) {
+        c->rc = EXS_NOMEM;
+        return NULL;
+    }
+
+    part = g_mime_part_new_with_type("application", "ms-tnef");
+
+    s = g_mime_stream_mem_new_with_buffer((const char *) t.data, t.len);
+    w = g_mime_data_wrapper_new_with_stream(s, GMIME_CONTENT_ENCODING_DEFAULT);
+    g_mime_part_set_content(part, w);
+    g_object_unref(w);
+    g_object_unref(s);
+
+    g_mime_part_set_filename(part, "winmail.dat");
+    g_mime_part_set_content_encoding(part, GMIME_CONTENT_ENCODING_BASE64);
+
+    return GMIME_OBJECT(part);
+}
+
+
+static GMimeObject *
 exs_out_body(exs_out_t *c, const exs_msg_t *msg, unsigned depth)
 {
     int                 report;
@@ -1648,6 +1690,10 @@ exs_out_body(exs_out_t *c, const exs_msg_t *msg, unsigned depth)
         related = NULL;
 
         for (i = 0; i < msg->natts; i++) {
+            if ((c->opts->flags & EXS_OXCMAIL_TNEF) && depth == 0) {
+                break;
+            }
+
             if (msg->atts[i].embedded || !exs_out_is_inline(&msg->atts[i])) {
                 continue;
             }
@@ -1687,6 +1733,26 @@ exs_out_body(exs_out_t *c, const exs_msg_t *msg, unsigned depth)
 
     report = exs_out_class_is(msg, "REPORT.");
     mixed = NULL;
+
+    if ((c->opts->flags & EXS_OXCMAIL_TNEF) && depth == 0) {
+        /* legacy TNEF: the attachments and every property travel in
+         * winmail.dat, the bodies stay readable beside it */
+        o = exs_out_tnef(c, msg);
+
+        if (o) {
+            mixed = exs_out_multipart(c, "mixed");
+
+            if (body) {
+                g_mime_multipart_add(mixed, body);
+                g_object_unref(body);
+            }
+
+            g_mime_multipart_add(mixed, o);
+            g_object_unref(o);
+
+            return GMIME_OBJECT(mixed);
+        }
+    }
 
     for (i = 0; i < msg->natts; i++) {
         if (html && !msg->atts[i].embedded

@@ -1169,3 +1169,403 @@ exs_tnef_finish(exs_tnef_t *t)
         }
     }
 }
+
+
+/*
+ * The writer: attTnefVersion, attOemCodepage, attMessageClass, the
+ * message's properties in attMsgProps, then per attachment
+ * attAttachRenddata, attAttachTitle and attAttachData (for simple readers)
+ * and attAttachment with all its properties; an embedded message is a
+ * PR_ATTACH_DATA_OBJ holding IID_IMessage and a TNEF stream of its own.
+ * Strings are written as PT_UNICODE.  The output depends on msg only.
+ */
+
+typedef struct {
+    exs_namemap_t            *nm;
+    exs_arena_t              *a;
+    int                       rc;
+} exs_tnef_w_t;
+
+
+static void exs_tnef_w_stream(exs_tnef_w_t *w, exs_buf_t *b,
+    const exs_msg_t *msg, unsigned depth);
+static void exs_tnef_w_attr(exs_buf_t *b, uint8_t level, uint32_t id,
+    const void *data, size_t len);
+static void exs_tnef_w_props(exs_tnef_w_t *w, exs_buf_t *b,
+    const exs_props_t *bag, const exs_attach_t *att, unsigned depth);
+static int exs_tnef_w_prop(exs_tnef_w_t *w, exs_buf_t *b,
+    const exs_prop_t *p);
+static void exs_tnef_w_var(exs_buf_t *b, const void *data, size_t len);
+static void exs_tnef_w_str(exs_buf_t *b, const exs_str_t *s);
+static int exs_tnef_w_skip(uint32_t tag);
+
+
+int
+exs_tnef_write(const exs_msg_t *msg, exs_namemap_t *nm, exs_bin_t *out,
+    exs_arena_t *a)
+{
+    exs_buf_t     b = { 0 };
+    exs_tnef_w_t  w;
+
+    w.nm = nm;
+    w.a = a;
+    w.rc = EXS_OK;
+
+    exs_tnef_w_stream(&w, &b, msg, 0);
+
+    if (b.nomem || w.rc != EXS_OK) {
+        exs_buf_free(&b);
+        return w.rc != EXS_OK ? w.rc : EXS_NOMEM;
+    }
+
+    out->len = b.len;
+    out->data = exs_memdup(a, b.data, b.len);
+    exs_buf_free(&b);
+
+    return out->data ? EXS_OK : EXS_NOMEM;
+}
+
+
+static void
+exs_tnef_w_attr(exs_buf_t *b, uint8_t level, uint32_t id, const void *data,
+    size_t len)
+{
+    size_t          i;
+    uint16_t        sum;
+    const uint8_t  *p;
+
+    p = data;
+    sum = 0;
+
+    for (i = 0; i < len; i++) {
+        sum += p[i];
+    }
+
+    exs_buf_addc(b, level);
+    exs_buf_add_le32(b, id);
+    exs_buf_add_le32(b, (uint32_t) len);
+    exs_buf_add(b, data, len);
+    exs_buf_add_le16(b, sum);
+}
+
+
+static void
+exs_tnef_w_stream(exs_tnef_w_t *w, exs_buf_t *b, const exs_msg_t *msg,
+    unsigned depth)
+{
+    uint8_t            rend[14];
+    uint32_t           i;
+    exs_buf_t          t = { 0 };
+    exs_prop_t        *p;
+    const char        *cls;
+    const exs_attach_t *att;
+
+    static const uint8_t  version[4] = { 0x00, 0x00, 0x01, 0x00 };
+    static const uint8_t  oemcp[8] = { 0xE4, 0x04, 0, 0, 0, 0, 0, 0 };
+
+    exs_buf_add_le32(b, EXS_TNEF_SIGNATURE);
+    exs_buf_add_le16(b, 0x0001);
+
+    exs_tnef_w_attr(b, EXS_TNEF_LVL_MESSAGE, attTnefVersion, version, 4);
+    exs_tnef_w_attr(b, EXS_TNEF_LVL_MESSAGE, attOemCodepage, oemcp, 8);
+
+    p = exs_props_get(&msg->props, PR_MESSAGE_CLASS);
+    cls = p ? p->v.str.data : "IPM.Note";
+    exs_tnef_w_attr(b, EXS_TNEF_LVL_MESSAGE, attMessageClass, cls,
+                    strlen(cls) + 1);
+
+    if (msg->nrcpts) {
+        exs_buf_add_le32(&t, msg->nrcpts);
+
+        for (i = 0; i < msg->nrcpts; i++) {
+            exs_tnef_w_props(w, &t, &msg->rcpts[i].props, NULL, depth);
+        }
+
+        exs_tnef_w_attr(b, EXS_TNEF_LVL_MESSAGE, attRecipTable, t.data,
+                        t.len);
+        t.len = 0;
+    }
+
+    exs_tnef_w_props(w, &t, &msg->props, NULL, depth);
+    exs_tnef_w_attr(b, EXS_TNEF_LVL_MESSAGE, attMsgProps, t.data, t.len);
+    t.len = 0;
+
+    for (i = 0; i < msg->natts; i++) {
+        att = &msg->atts[i];
+
+        /* atyp, position, width, height, flags */
+        memset(rend, 0, sizeof(rend));
+        p = exs_props_get(&att->props, PR_ATTACH_METHOD);
+        rend[0] = p && p->v.l == EXS_ATTACH_OLE ? 2 : 1;
+        memset(rend + 2, 0xFF, 4);
+        exs_tnef_w_attr(b, EXS_TNEF_LVL_ATTACHMENT, attAttachRenddata, rend,
+                        sizeof(rend));
+
+        p = exs_props_get(&att->props, PR_ATTACH_FILENAME);
+        if (p == NULL) {
+            p = exs_props_get(&att->props, PR_ATTACH_LONG_FILENAME);
+        }
+
+        if (p) {
+            exs_tnef_w_attr(b, EXS_TNEF_LVL_ATTACHMENT, attAttachTitle,
+                            p->v.str.data, p->v.str.len + 1);
+        }
+
+        p = exs_props_get(&att->props, PR_ATTACH_DATA_BIN);
+
+        if (p && att->embedded == NULL) {
+            exs_tnef_w_attr(b, EXS_TNEF_LVL_ATTACHMENT, attAttachData,
+                            p->v.bin.data, p->v.bin.len);
+        }
+
+        exs_tnef_w_props(w, &t, &att->props, att, depth);
+        exs_tnef_w_attr(b, EXS_TNEF_LVL_ATTACHMENT, attAttachment, t.data,
+                        t.len);
+        t.len = 0;
+    }
+
+    if (t.nomem) {
+        b->nomem = 1;
+    }
+
+    exs_buf_free(&t);
+}
+
+
+/* properties the receiver's store makes, and MIME's own business */
+
+static int
+exs_tnef_w_skip(uint32_t tag)
+{
+    if (exs_tnef_skip_prop(PROP_ID(tag))) {
+        return 1;
+    }
+
+    switch (PROP_ID(tag)) {
+    case 0x007D:        /* PR_TRANSPORT_MESSAGE_HEADERS */
+    case 0x6659:        /* PR_INTERNET_CONTENT */
+    case 0x3701:        /* PR_ATTACH_DATA_*: written apart */
+        return 1;
+    default:
+        break;
+    }
+
+    switch (PROP_TYPE(tag)) {
+    case PT_OBJECT:
+    case PT_SRESTRICTION:
+    case PT_ACTIONS:
+    case PT_NULL:
+    case PT_UNSPECIFIED:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+
+static void
+exs_tnef_w_props(exs_tnef_w_t *w, exs_buf_t *b, const exs_props_t *bag,
+    const exs_attach_t *att, unsigned depth)
+{
+    size_t       count_at;
+    uint32_t     i, n;
+    exs_buf_t    sub = { 0 };
+    exs_prop_t  *p;
+
+    static const uint8_t  iid[16] = {
+        0x07, 0x03, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46
+    };
+
+    count_at = b->len;
+    exs_buf_add_le32(b, 0);
+    n = 0;
+
+    for (i = 0; i < bag->n; i++) {
+        if (exs_tnef_w_skip(bag->v[i].tag)) {
+            continue;
+        }
+
+        n += exs_tnef_w_prop(w, b, &bag->v[i]);
+    }
+
+    if (att) {
+        p = exs_props_get(&att->props, PR_ATTACH_DATA_BIN);
+
+        if (att->embedded && depth + 1 < 8) {
+            exs_tnef_w_stream(w, &sub, att->embedded, depth + 1);
+
+            exs_buf_add_le16(b, PT_OBJECT);
+            exs_buf_add_le16(b, PROP_ID(PR_ATTACH_DATA_OBJ));
+            exs_buf_add_le32(b, 1);
+            exs_buf_add_le32(b, (uint32_t) (sub.len + 16));
+            exs_buf_add(b, iid, 16);
+            exs_buf_add(b, sub.data, sub.len);
+            exs_buf_pad4(b);
+            n++;
+
+            if (sub.nomem) {
+                b->nomem = 1;
+            }
+
+            exs_buf_free(&sub);
+
+        } else if (p) {
+            n += exs_tnef_w_prop(w, b, p);
+        }
+    }
+
+    if (!b->nomem) {
+        b->data[count_at] = n & 0xff;
+        b->data[count_at + 1] = (n >> 8) & 0xff;
+        b->data[count_at + 2] = (n >> 16) & 0xff;
+        b->data[count_at + 3] = n >> 24;
+    }
+}
+
+
+static void
+exs_tnef_w_var(exs_buf_t *b, const void *data, size_t len)
+{
+    exs_buf_add_le32(b, (uint32_t) len);
+    exs_buf_add(b, data, len);
+    exs_buf_pad4(b);
+}
+
+
+static void
+exs_tnef_w_str(exs_buf_t *b, const exs_str_t *s)
+{
+    size_t     at;
+    uint32_t   n;
+
+    /* the size first, then UTF-16LE with its NUL */
+    at = b->len;
+    exs_buf_add_le32(b, 0);
+    exs_oxcmail_buf_add_utf16(b, s->data, s->len);
+    exs_buf_add_le16(b, 0);
+
+    if (!b->nomem) {
+        n = (uint32_t) (b->len - at - 4);
+        b->data[at] = n & 0xff;
+        b->data[at + 1] = (n >> 8) & 0xff;
+        b->data[at + 2] = (n >> 16) & 0xff;
+        b->data[at + 3] = n >> 24;
+    }
+
+    exs_buf_pad4(b);
+}
+
+
+/* one property; 0 when it was left out */
+
+static int
+exs_tnef_w_prop(exs_tnef_w_t *w, exs_buf_t *b, const exs_prop_t *p)
+{
+    uint16_t        type, base, id;
+    uint32_t        i;
+    exs_propname_t  pn;
+    uint8_t         pad[8];
+
+    type = PROP_TYPE(p->tag);
+    base = type & ~PT_MV;
+    id = PROP_ID(p->tag);
+
+    if (base == PT_STRING8) {
+        base = PT_UNICODE;
+        type = (type & PT_MV) | PT_UNICODE;
+    }
+
+    if (id >= EXS_NAMED_FIRST
+        && w->nm->get_name(w->nm, id, &pn, w->a) != EXS_OK)
+    {
+        return 0;
+    }
+
+    exs_buf_add_le16(b, type);
+    exs_buf_add_le16(b, id);
+
+    if (id >= EXS_NAMED_FIRST) {
+        exs_buf_add(b, pn.guid, 16);
+        exs_buf_add_le32(b, pn.kind);
+
+        if (pn.kind == MNID_ID) {
+            exs_buf_add_le32(b, pn.lid);
+
+        } else {
+            exs_str_t  s;
+
+            s.data = pn.name;
+            s.len = strlen(pn.name);
+            exs_tnef_w_str(b, &s);
+        }
+    }
+
+    memset(pad, 0, sizeof(pad));
+
+    if (!(type & PT_MV)) {
+        switch (base) {
+        case PT_SHORT:
+            exs_buf_add_le16(b, (uint16_t) p->v.i);
+            exs_buf_add(b, pad, 2);
+            break;
+        case PT_BOOLEAN:
+            exs_buf_add_le32(b, p->v.b ? 1 : 0);
+            break;
+        case PT_LONG:
+        case PT_ERROR:
+        case PT_FLOAT:
+            exs_buf_add(b, &p->v.l, 4);
+            break;
+        case PT_DOUBLE:
+        case PT_APPTIME:
+        case PT_CURRENCY:
+        case PT_I8:
+        case PT_SYSTIME:
+            exs_buf_add(b, &p->v.ll, 8);
+            break;
+        case PT_CLSID:
+            exs_buf_add(b, p->v.bin.data, 16);
+            break;
+        case PT_UNICODE:
+            exs_buf_add_le32(b, 1);
+            exs_tnef_w_str(b, &p->v.str);
+            break;
+        default:
+            exs_buf_add_le32(b, 1);
+            exs_tnef_w_var(b, p->v.bin.data, p->v.bin.len);
+            break;
+        }
+
+        return 1;
+    }
+
+    exs_buf_add_le32(b, p->v.mv.n);
+
+    for (i = 0; i < p->v.mv.n; i++) {
+        switch (base) {
+        case PT_SHORT:
+            exs_buf_add_le16(b, (uint16_t) p->v.mv.v.i[i]);
+            exs_buf_add(b, pad, 2);
+            break;
+        case PT_LONG:
+        case PT_FLOAT:
+            exs_buf_add(b, &p->v.mv.v.l[i], 4);
+            break;
+        case PT_CLSID:
+            exs_buf_add(b, p->v.mv.v.bin[i].data, 16);
+            break;
+        case PT_UNICODE:
+            exs_tnef_w_str(b, &p->v.mv.v.str[i]);
+            break;
+        case PT_BINARY:
+            exs_tnef_w_var(b, p->v.mv.v.bin[i].data, p->v.mv.v.bin[i].len);
+            break;
+        default:
+            exs_buf_add(b, &p->v.mv.v.ll[i], 8);
+            break;
+        }
+    }
+
+    return 1;
+}

@@ -129,6 +129,7 @@ static void test_delivery(void);
 static void test_depth(void);
 static void test_tnef_in_mime(void);
 static void test_html_to_text(void);
+static void test_tnef_out(void);
 
 
 int
@@ -159,6 +160,7 @@ main(void)
     test_depth();
     test_tnef_in_mime();
     test_html_to_text();
+    test_tnef_out();
 
     exs_arena_destroy(a);
     exs_mime_shutdown();
@@ -1019,4 +1021,56 @@ test_html_to_text(void)
     is_str(t, "", "an unclosed script hides the rest");
     t = exs_oxcmail_html_to_text("", 0, &n, a);
     is_str(t, "", "nothing gives nothing");
+}
+
+
+/* legacy TNEF out: what MIME has no header for travels in winmail.dat */
+
+static void
+test_tnef_out(void)
+{
+    uint16_t       lid;
+    exs_msg_t     *m, *m2;
+    const char    *mime;
+    exs_prop_t    *p;
+    exs_propname_t pn;
+
+    m = load("t/unit/oxcmail/inline-related.eml", NULL);
+    if (m == NULL) {
+        ok(0, "load");
+        return;
+    }
+
+    /* a task with a PSETID_TASK property (PidLidTaskDueDate) */
+    exs_oxcmail_set_str(a, &m->props, PR_MESSAGE_CLASS, "IPM.Task");
+    memset(&pn, 0, sizeof(pn));
+    memcpy(pn.guid, PSETID_TASK, 16);
+    pn.kind = MNID_ID;
+    pn.lid = 0x8105;
+    nm->get_id(nm, &pn, 1, &lid);
+    exs_props_set_i8(a, &m->props, PROP_TAG(PT_SYSTIME, lid),
+                     exs_filetime_from_unix(1700000000));
+    exs_props_set_bin(a, &m->props, PR_TNEF_CORRELATION_KEY, "<c@x>", 6);
+
+    mime = mt_export(m, nm, EXS_OXCMAIL_TNEF, NULL, a);
+
+    ok(mime && strstr(mime, "Content-Type: application/ms-tnef") != NULL
+       && strstr(mime, "filename=winmail.dat") != NULL,
+       "EXS_OXCMAIL_TNEF adds winmail.dat");
+    ok(mime && strstr(mime, "Content-Type: image/png") == NULL,
+       "the attachments travel inside it");
+    ok(mime && has_header_line(mime, "X-MS-TNEF-Correlator: <c@x>"),
+       "with X-MS-TNEF-Correlator");
+
+    m2 = mime ? mt_import(mime, strlen(mime), nm, NULL, a) : NULL;
+
+    is_str(m2 ? mt_str(&m2->props, PR_MESSAGE_CLASS) : NULL, "IPM.Task",
+           "read back: the message class came through TNEF");
+    p = m2 ? exs_props_get(&m2->props, PROP_TAG(PT_SYSTIME, lid)) : NULL;
+    ok(p && exs_filetime_to_unix(p->v.ll) == 1700000000,
+       "and the named property PidLidTaskDueDate");
+    ok(attach_named(m2, "logo.png") && attach_named(m2, "data.csv"),
+       "and the attachments");
+    is_str(m2 ? mt_str(&m2->props, PR_BODY) : NULL, "Logo below.",
+           "the MIME body is still the body");
 }

@@ -20,6 +20,7 @@
 
 static void collect(exs_msg_t *msg, char names[][256], int *n,
     unsigned depth);
+static int same(exs_msg_t *x, exs_msg_t *y, unsigned depth, char *why);
 
 
 int
@@ -119,6 +120,23 @@ main(void)
 
         ok(all, "%s yields the names of its .list", ents[i]->d_name);
 
+        /* written again, it reads back the same */
+        {
+            char        why[256];
+            exs_bin_t   w;
+            exs_msg_t  *again;
+
+            why[0] = '\0';
+            again = exs_msg_create(a);
+            memset(&ctx, 0, sizeof(ctx));
+
+            ok(exs_tnef_write(msg, nm, &w, a) == EXS_OK
+               && exs_tnef_read(w.data, w.len, nm, again, &ctx, a) == EXS_OK
+               && same(msg, again, 0, why),
+               "%s: written and read again, the same message%s%s",
+               ents[i]->d_name, why[0] ? ": " : "", why);
+        }
+
         /* damaged copies: cut short at many places, bytes flipped */
 
         ok_all = 1;
@@ -196,4 +214,51 @@ collect(exs_msg_t *msg, char names[][256], int *n, unsigned depth)
             collect(msg->atts[i].embedded, names, n, depth + 1);
         }
     }
+}
+
+
+/* every property of x is in y with the same value; the same attachments */
+
+static int
+same(exs_msg_t *x, exs_msg_t *y, unsigned depth, char *why)
+{
+    uint32_t     i;
+    exs_prop_t  *p, *q;
+
+    for (i = 0; i < x->props.n; i++) {
+        p = &x->props.v[i];
+        q = exs_props_get(&y->props, PROP_TAG(PT_UNSPECIFIED,
+                                              PROP_ID(p->tag)));
+
+        if (q == NULL || exs_prop_cmp(p, q, 0) != 0) {
+            snprintf(why, 256, "depth %u: property %08X", depth, p->tag);
+            return 0;
+        }
+    }
+
+    if (x->natts != y->natts || x->nrcpts != y->nrcpts) {
+        snprintf(why, 256, "depth %u: %u/%u attachments, %u/%u recipients",
+                 depth, x->natts, y->natts, x->nrcpts, y->nrcpts);
+        return 0;
+    }
+
+    for (i = 0; i < x->natts; i++) {
+        p = exs_props_get(&x->atts[i].props, PR_ATTACH_DATA_BIN);
+        q = exs_props_get(&y->atts[i].props, PR_ATTACH_DATA_BIN);
+
+        if ((p == NULL) != (q == NULL) || (p && exs_prop_cmp(p, q, 0))
+            || (x->atts[i].embedded == NULL) != (y->atts[i].embedded == NULL)
+            || (x->atts[i].embedded
+                && !same(x->atts[i].embedded, y->atts[i].embedded,
+                         depth + 1, why)))
+        {
+            if (why[0] == '\0') {
+                snprintf(why, 256, "depth %u: attachment %u", depth, i);
+            }
+
+            return 0;
+        }
+    }
+
+    return 1;
 }
