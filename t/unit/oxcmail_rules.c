@@ -130,6 +130,7 @@ static void test_depth(void);
 static void test_tnef_in_mime(void);
 static void test_html_to_text(void);
 static void test_tnef_out(void);
+static void test_outlook_made(void);
 
 
 int
@@ -161,6 +162,7 @@ main(void)
     test_tnef_in_mime();
     test_html_to_text();
     test_tnef_out();
+    test_outlook_made();
 
     exs_arena_destroy(a);
     exs_mime_shutdown();
@@ -1073,4 +1075,127 @@ test_tnef_out(void)
        "and the attachments");
     is_str(m2 ? mt_str(&m2->props, PR_BODY) : NULL, "Logo below.",
            "the MIME body is still the body");
+}
+
+
+/*
+ * A message as Outlook saves it through MAPI, never MIME: EX addresses
+ * without SMTP ones, HTML and plain bodies, an inline image, a document
+ * without a MIME type, an embedded message.
+ */
+
+static void
+test_outlook_made(void)
+{
+    size_t               len;
+    exs_bin_t            eid, out;
+    exs_msg_t           *m, *inner, *m2;
+    exs_rcpt_t          *r;
+    const char          *ct, *mime;
+    exs_attach_t        *at;
+    exs_oxcmail_opts_t   o;
+
+    static const char  *dn = "/o=Example/ou=Exchange Administrative Group "
+                             "(FYDIBOHF23SPDLT)/cn=Recipients/cn=alice";
+
+    m = exs_msg_create(a);
+    exs_oxcmail_set_str(a, &m->props, PR_MESSAGE_CLASS, "IPM.Note");
+    exs_oxcmail_set_str(a, &m->props, PR_SUBJECT, "Quarterly \xe2\x82\xac "
+                        "figures");
+    exs_props_set_i8(a, &m->props, PR_CLIENT_SUBMIT_TIME,
+                     exs_filetime_from_unix(1704067200));
+    exs_oxcmail_set_str(a, &m->props, PR_SENDER_NAME, "Alice");
+    exs_oxcmail_set_str(a, &m->props, PR_SENDER_ADDRTYPE, "EX");
+    exs_oxcmail_set_str(a, &m->props, PR_SENDER_EMAIL_ADDRESS, dn);
+    exs_oxcmail_ab_entryid(dn, 0, &eid, a);
+    exs_props_set_bin(a, &m->props, PR_SENT_REPRESENTING_ENTRYID, eid.data,
+                      eid.len);
+    exs_oxcmail_set_str(a, &m->props, PR_BODY, "Hello\r\nWorld\r\n");
+    exs_props_set_bin(a, &m->props, PR_HTML,
+                      "<p>Hello <img src=\"cid:img1\"></p>", 35);
+    exs_props_set_long(a, &m->props, PR_INTERNET_CPID, 65001);
+    exs_props_set_long(a, &m->props, PR_IMPORTANCE, 0);
+
+    r = exs_msg_add_rcpt(a, m);
+    exs_oxcmail_set_str(a, &r->props, PR_DISPLAY_NAME, "Alice");
+    exs_oxcmail_set_str(a, &r->props, PR_ADDRTYPE, "EX");
+    exs_oxcmail_set_str(a, &r->props, PR_EMAIL_ADDRESS, dn);
+    exs_props_set_long(a, &r->props, PR_RECIPIENT_TYPE, EXS_MAPI_TO);
+
+    r = exs_msg_add_rcpt(a, m);
+    exs_oxcmail_oneoff_entryid("Bob", "SMTP", "bob@elsewhere.org", &eid, a);
+    exs_props_set_bin(a, &r->props, PR_ENTRYID, eid.data, eid.len);
+    exs_props_set_long(a, &r->props, PR_RECIPIENT_TYPE, EXS_MAPI_CC);
+
+    at = exs_msg_add_attach(a, m);
+    exs_props_set_long(a, &at->props, PR_ATTACH_METHOD, 1);
+    exs_oxcmail_set_str(a, &at->props, PR_ATTACH_LONG_FILENAME, "img.png");
+    exs_oxcmail_set_str(a, &at->props, PR_ATTACH_CONTENT_ID, "img1");
+    exs_props_set_bool(a, &at->props, PR_ATTACHMENT_HIDDEN, 1);
+    exs_props_set_bin(a, &at->props, PR_ATTACH_DATA_BIN, "\x89PNG", 4);
+
+    at = exs_msg_add_attach(a, m);
+    exs_props_set_long(a, &at->props, PR_ATTACH_METHOD, 1);
+    exs_oxcmail_set_str(a, &at->props, PR_ATTACH_LONG_FILENAME,
+                        "Report Q1.docx");
+    exs_props_set_bin(a, &at->props, PR_ATTACH_DATA_BIN, "PK\x03\x04", 4);
+
+    inner = exs_msg_create(a);
+    exs_oxcmail_set_str(a, &inner->props, PR_SUBJECT, "Forwarded");
+    exs_oxcmail_set_str(a, &inner->props, PR_BODY, "Inner text");
+    exs_oxcmail_set_str(a, &inner->props, PR_SENDER_SMTP_ADDRESS,
+                        "carol@example.net");
+    at = exs_msg_add_attach(a, m);
+    exs_props_set_long(a, &at->props, PR_ATTACH_METHOD, 5);
+    at->embedded = inner;
+
+    memset(&o, 0, sizeof(o));
+    o.namemap = nm;
+    o.lookup = lookup;
+
+    ok(exs_oxcmail_export(m, &o, &out, a) == EXS_OK, "an Outlook-made "
+       "message exports");
+    mime = (const char *) out.data;
+    len = out.len;
+
+    ok(has_header_line(mime, "From: Alice Local <alice@example.com>"),
+       "the EX sender through the directory");
+    ok(has_header_line(mime, "To: Alice <alice@example.com>"),
+       "an EX recipient through the directory, under its own name");
+    ok(has_header_line(mime, "Cc: Bob <bob@elsewhere.org>"),
+       "a recipient known by its one-off entry id only");
+    ok(has_header_line(mime, "Subject: Quarterly =?UTF-8?B?4oKs?= figures"),
+       "a subject with one non-ASCII word: only that word is encoded");
+    ok(has_header_line(mime, "Importance: low"), "Importance: low");
+    ok(has_header_line(mime, "Date: Mon, 01 Jan 2024 00:00:00 +0000"),
+       "Date from PR_CLIENT_SUBMIT_TIME");
+
+    ct = strstr(mime, "multipart/mixed");
+    ct = ct ? strstr(ct, "multipart/alternative") : NULL;
+    ct = ct ? strstr(ct, "multipart/related") : NULL;
+    ok(ct && strstr(ct, "Content-Id: <img1>"), "mixed > alternative > "
+       "related, the image in it");
+    ok(strstr(mime, "Content-Type: application/vnd.openxmlformats-"
+                    "officedocument.wordprocessingml.document") != NULL,
+       "no PR_ATTACH_MIME_TAG: the type from the extension");
+    ok(strstr(mime, "Content-Type: message/rfc822") != NULL
+       && strstr(mime, "Subject: Forwarded") != NULL,
+       "the embedded message as message/rfc822");
+
+    o.lookup = NULL;
+    ok(exs_oxcmail_import(mime, len, &o, &m2, NULL, a) == EXS_OK,
+       "and it reads back");
+    is_int(m2 ? m2->natts : 0, 3, "three attachments");
+    is_str(m2 ? mt_str(&m2->props, PR_BODY) : NULL, "Hello\r\nWorld\r\n",
+           "the plain body");
+    ok(m2 && m2->natts == 3 && m2->atts[2].embedded
+       && strncmp(mt_str(&m2->atts[2].embedded->props, PR_BODY),
+                  "Inner text", 10) == 0, "the embedded message's body");
+
+    memset(&o, 0, sizeof(o));
+    o.namemap = nm;
+    o.flags = EXS_OXCMAIL_LF;
+    ok(exs_oxcmail_export(m, &o, &out, a) == EXS_OK
+       && memchr(out.data, '\r', out.len) == NULL,
+       "EXS_OXCMAIL_LF: no CR anywhere");
 }
