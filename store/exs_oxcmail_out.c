@@ -734,11 +734,12 @@ exs_out_smtp(exs_out_t *c, const exs_props_t *bag, uint32_t addrtype,
                                      &s, c->a) == EXS_OK)
     {
         if (strcasecmp(type, "SMTP") == 0) {
+            /* entry ids are client bytes: one line each, like the rest */
             if (*dname == NULL && n && *n) {
-                *dname = n;
+                *dname = exs_out_clean(c, n);
             }
 
-            return s;
+            return exs_out_clean(c, s);
         }
 
         if (strcasecmp(type, "EX") == 0) {
@@ -753,11 +754,11 @@ exs_out_smtp(exs_out_t *c, const exs_props_t *bag, uint32_t addrtype,
                              &e, c->a);
 
         if (rc == EXS_OK && e.smtp) {
-            if (*dname == NULL) {
-                *dname = e.display_name;
+            if (*dname == NULL && e.display_name) {
+                *dname = exs_out_clean(c, e.display_name);
             }
 
-            return e.smtp;
+            return exs_out_clean(c, e.smtp);
         }
     }
 
@@ -879,6 +880,14 @@ exs_out_reply_to(exs_out_t *c, GMimeMessage *gm, const exs_msg_t *msg)
             addr = e.smtp;
 
         } else if (strcasecmp(type, "SMTP") != 0) {
+            continue;
+        }
+
+        /* entry ids are client bytes: one line each, like the rest */
+        name = name ? exs_out_clean(c, name) : NULL;
+        addr = exs_out_clean(c, addr);
+
+        if (addr == NULL) {
             continue;
         }
 

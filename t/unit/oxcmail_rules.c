@@ -871,7 +871,9 @@ test_subject_prefix(void)
 static void
 test_export_safety(void)
 {
+    exs_bin_t    eid;
     exs_msg_t   *m;
+    exs_rcpt_t  *r;
     const char  *e1, *e2, *b1, *b2;
 
     m = load("t/unit/oxcmail/header-injection-subject.eml", NULL);
@@ -885,9 +887,16 @@ test_export_safety(void)
     exs_props_set_str(a, &m->props, PR_INTERNET_MESSAGE_ID,
                       "<a@b>\r\nX-Evil: 1", 16);
 
+    r = exs_msg_add_rcpt(a, m);
+    exs_oxcmail_oneoff_entryid("Eve\r\nX-Evil: 2", "SMTP",
+                               "eve@example.com\r\nX-Evil: 3", &eid, a);
+    exs_props_set_bin(a, &r->props, PR_ENTRYID, eid.data, eid.len);
+    exs_props_set_long(a, &r->props, PR_RECIPIENT_TYPE, EXS_MAPI_TO);
+
     e1 = mt_export(m, nm, 0, NULL, a);
     ok(e1 && !has_header_line(e1, "Bcc:") && !has_header_line(e1, "X-Evil"),
-       "CR and LF in properties cannot start a header of their own");
+       "CR and LF in properties and entry ids cannot start a header of "
+       "their own");
 
     /* the boundary follows the content, and only the content */
 
