@@ -1106,6 +1106,7 @@ test_outlook_made(void)
 
     static const char  *dn = "/o=Example/ou=Exchange Administrative Group "
                              "(FYDIBOHF23SPDLT)/cn=Recipients/cn=alice";
+    static const char  *html = "<p>Hello <img src=\"cid:img1\"></p>";
 
     m = exs_msg_create(a);
     exs_oxcmail_set_str(a, &m->props, PR_MESSAGE_CLASS, "IPM.Note");
@@ -1120,8 +1121,7 @@ test_outlook_made(void)
     exs_props_set_bin(a, &m->props, PR_SENT_REPRESENTING_ENTRYID, eid.data,
                       eid.len);
     exs_oxcmail_set_str(a, &m->props, PR_BODY, "Hello\r\nWorld\r\n");
-    exs_props_set_bin(a, &m->props, PR_HTML,
-                      "<p>Hello <img src=\"cid:img1\"></p>", 35);
+    exs_props_set_bin(a, &m->props, PR_HTML, html, strlen(html));
     exs_props_set_long(a, &m->props, PR_INTERNET_CPID, 65001);
     exs_props_set_long(a, &m->props, PR_IMPORTANCE, 0);
 
