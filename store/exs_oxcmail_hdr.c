@@ -31,12 +31,6 @@ typedef struct {
 } exs_addr_tags_t;
 
 
-typedef struct {
-    const char                *header;
-    uint32_t                   tag;      /* 0: a PS_INTERNET_HEADERS name */
-} exs_in_header_t;
-
-
 static int exs_in_header(exs_in_t *c, exs_msg_t *msg, const char *name,
     const char *value, int *importance);
 static int exs_in_named_str(exs_in_t *c, exs_props_t *bag,
@@ -59,6 +53,10 @@ static InternetAddressList *exs_in_addrlist(exs_in_t *c, GMimeObject *o,
 static const char *exs_in_param(exs_in_t *c, GMimeObject *o,
     const char *header, const char *param);
 
+
+static const char  *exs_in_importance[4] = {
+    "Priority", "X-MSMail-Priority", "X-Priority", "Importance"
+};
 
 static const exs_addr_tags_t  exs_sender_tags = {
     PR_SENDER_NAME, PR_SENDER_ADDRTYPE, PR_SENDER_EMAIL_ADDRESS,
@@ -95,33 +93,6 @@ static const exs_addr_tags_t  exs_rcvd_repr_tags = {
 };
 
 
-/* headers kept as string properties, verbatim but unfolded */
-
-static const exs_in_header_t  exs_in_headers_map[] = {
-    { "Message-ID", PR_INTERNET_MESSAGE_ID },
-    { "In-Reply-To", PR_IN_REPLY_TO_ID },
-    { "References", PR_INTERNET_REFERENCES },
-    { "Thread-Topic", PR_CONVERSATION_TOPIC },
-    { "Organization", PR_INTERNET_ORGANIZATION },
-    { "Newsgroups", PR_INTERNET_NEWSGROUPS },
-    { "Followup-To", PR_INTERNET_FOLLOWUP_TO },
-    { "Approved", PR_INTERNET_APPROVED },
-    { "Control", PR_INTERNET_CONTROL },
-    { "Distribution", PR_INTERNET_DISTRIBUTION },
-    { "Supersedes", PR_SUPERSEDES },
-    { "Precedence", PR_INTERNET_PRECEDENCE },
-    { "List-Help", PR_LIST_HELP },
-    { "List-Subscribe", PR_LIST_SUBSCRIBE },
-    { "List-Unsubscribe", PR_LIST_UNSUBSCRIBE },
-    { "X-Mailer", 0 },
-    { "List-Id", 0 },
-    { "List-Post", 0 },
-    { "List-Archive", 0 },
-    { "List-Owner", 0 },
-    { "Content-Class", 0 },
-    { "Accept-Language", 0 },
-    { NULL, 0 }
-};
 
 
 /* headers */
@@ -414,11 +385,11 @@ exs_in_header(exs_in_t *c, exs_msg_t *msg, const char *name,
     size_t                  len;
     exs_props_t            *bag;
     const char             *v, *p;
-    const exs_in_header_t  *m;
+    const exs_oxcmail_header_t  *m;
 
     bag = &msg->props;
 
-    for (m = exs_in_headers_map; m->header; m++) {
+    for (m = exs_oxcmail_headers; m->header; m++) {
         if (strcasecmp(m->header, name) != 0) {
             continue;
         }
@@ -469,60 +440,42 @@ exs_in_header(exs_in_t *c, exs_msg_t *msg, const char *name,
         return exs_oxcmail_set_str(c->a, bag, m->tag, v);
     }
 
-    rank = -1;
-    level = EXS_IMPORTANCE_NORMAL;
+    /* Importance beats X-Priority beats X-MSMail-Priority beats Priority */
 
-    if (strcasecmp(name, "Importance") == 0) {
-        rank = 3;
+    for (rank = 3; rank >= 0; rank--) {
+        if (strcasecmp(name, exs_in_importance[rank]) == 0) {
+            break;
+        }
+    }
+
+    if (rank >= 0) {
         v = exs_in_trim(c, value);
+        if (v == NULL) {
+            return EXS_NOMEM;
+        }
 
-        if (v && strncasecmp(v, "high", 4) == 0) {
+        level = EXS_IMPORTANCE_NORMAL;
+
+        if (strncasecmp(v, "high", 4) == 0 || strncasecmp(v, "urgent", 6)
+                                              == 0
+            || *v == '1' || *v == '2')
+        {
             level = EXS_IMPORTANCE_HIGH;
-        } else if (v && strncasecmp(v, "low", 3) == 0) {
+
+        } else if (strncasecmp(v, "low", 3) == 0
+                   || strncasecmp(v, "non-urgent", 10) == 0
+                   || *v == '4' || *v == '5')
+        {
             level = EXS_IMPORTANCE_LOW;
         }
 
-    } else if (strcasecmp(name, "X-Priority") == 0) {
-        rank = 2;
-        v = exs_in_trim(c, value);
-
-        if (v && (*v == '1' || *v == '2')) {
-            level = EXS_IMPORTANCE_HIGH;
-        } else if (v && (*v == '4' || *v == '5')) {
-            level = EXS_IMPORTANCE_LOW;
-        }
-
-    } else if (strcasecmp(name, "X-MSMail-Priority") == 0) {
-        rank = 1;
-        v = exs_in_trim(c, value);
-
-        if (v && strncasecmp(v, "high", 4) == 0) {
-            level = EXS_IMPORTANCE_HIGH;
-        } else if (v && strncasecmp(v, "low", 3) == 0) {
-            level = EXS_IMPORTANCE_LOW;
-        }
-
-    } else if (strcasecmp(name, "Priority") == 0) {
-        rank = 0;
-        v = exs_in_trim(c, value);
-
-        if (v && strncasecmp(v, "urgent", 6) == 0) {
-            level = EXS_IMPORTANCE_HIGH;
-
-            if (exs_props_set_long(c->a, bag, PR_PRIORITY, EXS_PRIO_URGENT)
-                != EXS_OK)
-            {
-                return EXS_NOMEM;
-            }
-
-        } else if (v && strncasecmp(v, "non-urgent", 10) == 0) {
-            level = EXS_IMPORTANCE_LOW;
-
-            if (exs_props_set_long(c->a, bag, PR_PRIORITY,
-                                   EXS_PRIO_NONURGENT) != EXS_OK)
-            {
-                return EXS_NOMEM;
-            }
+        if (rank == 0 && level != EXS_IMPORTANCE_NORMAL
+            && exs_props_set_long(c->a, bag, PR_PRIORITY,
+                                  level == EXS_IMPORTANCE_HIGH
+                                  ? EXS_PRIO_URGENT : EXS_PRIO_NONURGENT)
+               != EXS_OK)
+        {
+            return EXS_NOMEM;
         }
     }
 

@@ -53,6 +53,11 @@ static int exs_in_is_type(GMimeObject *o, const char *type,
     const char *subtype);
 static uint8_t *exs_in_decode(exs_in_t *c, GMimePart *part, size_t *len);
 static int exs_in_attach(exs_in_t *c, exs_in_msg_t *m, GMimePart *part);
+static exs_attach_t *exs_in_new_attach(exs_in_t *c, exs_in_msg_t *m,
+    int method, const char *type, const void *data, size_t len);
+static int exs_in_attach_str(exs_in_t *c, exs_attach_t *at, uint32_t tag,
+    const char *value);
+static int exs_in_attach_ids(exs_in_t *c, exs_attach_t *at, GMimeObject *o);
 static int exs_in_attach_names(exs_in_t *c, exs_props_t *bag,
     const char *filename);
 static int exs_in_attach_opaque(exs_in_t *c, exs_in_msg_t *m,
@@ -68,8 +73,6 @@ static int exs_in_bodies(exs_in_t *c, exs_in_msg_t *m);
 static int exs_in_hide_inline(exs_in_t *c, exs_in_msg_t *m);
 static uint32_t exs_in_cpid(const char *charset, const uint8_t *p,
     size_t len);
-static char *exs_in_crlf(exs_arena_t *a, const char *s, size_t len,
-    size_t *outlen);
 static char *exs_in_serialize(exs_in_t *c, GMimeObject *o, size_t *len);
 static int exs_in_unparsable(exs_in_t *c, exs_msg_t *msg);
 
@@ -464,7 +467,8 @@ exs_in_multipart(exs_in_t *c, exs_in_msg_t *m, GMimeMultipart *mp,
         s = g_mime_multipart_get_prologue(mp);
 
         if (s && *s && !m->text && !m->html && !m->text_str && !m->no_body) {
-            m->text_str = exs_in_crlf(c->a, s, strlen(s), &len);
+            m->text_str = (char *) exs_oxcmail_eol(c->a, (const uint8_t *) s,
+                                                   strlen(s), &len, 1);
 
             if (m->text_str == NULL) {
                 c->rc = EXS_NOMEM;
@@ -972,13 +976,99 @@ exs_in_attach_names(exs_in_t *c, exs_props_t *bag, const char *filename)
 }
 
 
+/*
+ * A new attachment of the message: its method, MIME type and (by value)
+ * data, visible, not placed in RTF.  NULL when out of memory (c->rc).
+ */
+
+static exs_attach_t *
+exs_in_new_attach(exs_in_t *c, exs_in_msg_t *m, int method,
+    const char *type, const void *data, size_t len)
+{
+    exs_attach_t  *at;
+
+    at = exs_msg_add_attach(c->a, m->msg);
+
+    if (at == NULL
+        || exs_props_set_long(c->a, &at->props, PR_ATTACH_METHOD, method)
+           != EXS_OK
+        || exs_oxcmail_set_str(c->a, &at->props, PR_ATTACH_MIME_TAG, type)
+           != EXS_OK
+        || exs_props_set_long(c->a, &at->props, PR_RENDERING_POSITION, -1)
+           != EXS_OK
+        || exs_props_set_long(c->a, &at->props, PR_ATTACH_FLAGS, 0)
+           != EXS_OK
+        || exs_props_set_bool(c->a, &at->props, PR_ATTACHMENT_HIDDEN, 0)
+           != EXS_OK
+        || (data
+            && (exs_props_set_bin(c->a, &at->props, PR_ATTACH_DATA_BIN, data,
+                                  len) != EXS_OK
+                || exs_props_set_long(c->a, &at->props, PR_ATTACH_SIZE,
+                                      (int32_t) (len > INT32_MAX ? INT32_MAX
+                                                                 : len))
+                   != EXS_OK)))
+    {
+        c->rc = EXS_NOMEM;
+        return NULL;
+    }
+
+    return at;
+}
+
+
+/* a header value of the part as a string property, when there is one */
+
+static int
+exs_in_attach_str(exs_in_t *c, exs_attach_t *at, uint32_t tag,
+    const char *value)
+{
+    const char  *v;
+
+    if (value == NULL || *value == '\0') {
+        return EXS_OK;
+    }
+
+    v = exs_in_trim(c, value);
+
+    if (v == NULL || exs_oxcmail_set_str(c->a, &at->props, tag, v)
+                     != EXS_OK)
+    {
+        return EXS_NOMEM;
+    }
+
+    return EXS_OK;
+}
+
+
+/* the names an attachment goes by (file name) and its Content-ID */
+
+static int
+exs_in_attach_ids(exs_in_t *c, exs_attach_t *at, GMimeObject *o)
+{
+    const char  *v;
+
+    v = exs_in_filename(c, o);
+
+    if (c->rc != EXS_OK) {
+        return c->rc;
+    }
+
+    if (v && *v && exs_in_attach_names(c, &at->props, v) != EXS_OK) {
+        return EXS_NOMEM;
+    }
+
+    return exs_in_attach_str(c, at, PR_ATTACH_CONTENT_ID,
+                             g_mime_object_get_content_id(o));
+}
+
+
 static int
 exs_in_attach(exs_in_t *c, exs_in_msg_t *m, GMimePart *part)
 {
     char              *type;
     size_t             len;
     uint8_t           *data;
-    const char        *s, *v;
+    const char        *s;
     exs_attach_t      *at;
     GMimeObject       *o;
     GMimeContentType  *ct;
@@ -994,84 +1084,27 @@ exs_in_attach(exs_in_t *c, exs_in_msg_t *m, GMimePart *part)
         return EXS_NOMEM;
     }
 
-    at = exs_msg_add_attach(c->a, m->msg);
-    if (at == NULL) {
-        return EXS_NOMEM;
-    }
-
     ct = g_mime_object_get_content_type(o);
     s = ct ? g_mime_content_type_get_mime_type(ct) : NULL;
-    type = s ? exs_oxcmail_lower(c->a, s) : exs_strdup(c->a,
-                                                   "application/octet-stream");
+    type = exs_oxcmail_lower(c->a, s ? s : "application/octet-stream");
     g_free((char *) s);
 
-    if (type == NULL
-        || exs_props_set_long(c->a, &at->props, PR_ATTACH_METHOD,
-                              EXS_ATTACH_BY_VALUE) != EXS_OK
-        || exs_props_set_bin(c->a, &at->props, PR_ATTACH_DATA_BIN, data, len)
+    if (type == NULL) {
+        return EXS_NOMEM;
+    }
+
+    at = exs_in_new_attach(c, m, EXS_ATTACH_BY_VALUE, type, data, len);
+
+    if (at == NULL || exs_in_attach_ids(c, at, o) != EXS_OK
+        || exs_in_attach_str(c, at, PR_ATTACH_CONTENT_LOCATION,
+                             g_mime_part_get_content_location(part))
            != EXS_OK
-        || exs_props_set_long(c->a, &at->props, PR_ATTACH_SIZE,
-                              (int32_t) (len > INT32_MAX ? INT32_MAX : len))
-           != EXS_OK
-        || exs_oxcmail_set_str(c->a, &at->props, PR_ATTACH_MIME_TAG, type)
-           != EXS_OK
-        || exs_props_set_long(c->a, &at->props, PR_RENDERING_POSITION, -1)
-           != EXS_OK
-        || exs_props_set_long(c->a, &at->props, PR_ATTACH_FLAGS, 0)
-           != EXS_OK
-        || exs_props_set_bool(c->a, &at->props, PR_ATTACHMENT_HIDDEN, 0)
-           != EXS_OK)
+        || (exs_in_is_type(o, "text", "*")
+            && exs_in_attach_str(c, at, PR_TEXT_ATTACHMENT_CHARSET,
+                   g_mime_object_get_content_type_parameter(o, "charset"))
+               != EXS_OK))
     {
         return EXS_NOMEM;
-    }
-
-    v = exs_in_filename(c, o);
-
-    if (c->rc != EXS_OK) {
-        return c->rc;
-    }
-
-    if (v && *v && exs_in_attach_names(c, &at->props, v) != EXS_OK) {
-        return EXS_NOMEM;
-    }
-
-    s = g_mime_object_get_content_id(o);
-
-    if (s && *s) {
-        v = exs_in_trim(c, s);
-        if (v == NULL
-            || exs_oxcmail_set_str(c->a, &at->props, PR_ATTACH_CONTENT_ID, v)
-               != EXS_OK)
-        {
-            return EXS_NOMEM;
-        }
-    }
-
-    s = g_mime_part_get_content_location(part);
-
-    if (s && *s) {
-        v = exs_in_trim(c, s);
-        if (v == NULL
-            || exs_oxcmail_set_str(c->a, &at->props,
-                                   PR_ATTACH_CONTENT_LOCATION, v) != EXS_OK)
-        {
-            return EXS_NOMEM;
-        }
-    }
-
-    if (exs_in_is_type(o, "text", "*")) {
-        s = g_mime_object_get_content_type_parameter(o, "charset");
-
-        if (s && *s) {
-            v = exs_in_trim(c, s);
-            if (v == NULL
-                || exs_oxcmail_set_str(c->a, &at->props,
-                                       PR_TEXT_ATTACHMENT_CHARSET, v)
-                   != EXS_OK)
-            {
-                return EXS_NOMEM;
-            }
-        }
     }
 
     return EXS_OK;
@@ -1084,31 +1117,16 @@ static int
 exs_in_attach_opaque(exs_in_t *c, exs_in_msg_t *m, GMimeObject *o,
     const char *mime_type)
 {
-    char          *data;
-    size_t         len;
-    exs_attach_t  *at;
+    char    *data;
+    size_t   len;
 
     data = exs_in_serialize(c, o, &len);
     if (data == NULL) {
         return EXS_NOMEM;
     }
 
-    at = exs_msg_add_attach(c->a, m->msg);
-    if (at == NULL) {
-        return EXS_NOMEM;
-    }
-
-    if (exs_props_set_long(c->a, &at->props, PR_ATTACH_METHOD,
-                           EXS_ATTACH_BY_VALUE) != EXS_OK
-        || exs_props_set_bin(c->a, &at->props, PR_ATTACH_DATA_BIN, data, len)
-           != EXS_OK
-        || exs_props_set_long(c->a, &at->props, PR_ATTACH_SIZE,
-                              (int32_t) (len > INT32_MAX ? INT32_MAX : len))
-           != EXS_OK
-        || exs_oxcmail_set_str(c->a, &at->props, PR_ATTACH_MIME_TAG,
-                               mime_type) != EXS_OK
-        || exs_props_set_bool(c->a, &at->props, PR_ATTACHMENT_HIDDEN, 0)
-           != EXS_OK)
+    if (exs_in_new_attach(c, m, EXS_ATTACH_BY_VALUE, mime_type, data, len)
+        == NULL)
     {
         return EXS_NOMEM;
     }
@@ -1189,7 +1207,7 @@ exs_in_embedded(exs_in_t *c, exs_in_msg_t *m, GMimeObject *o,
 {
     int            rc;
     char          *type;
-    const char    *s, *v;
+    const char    *s;
     exs_msg_t     *em;
     exs_prop_t    *subject;
     exs_attach_t  *at;
@@ -1214,40 +1232,21 @@ exs_in_embedded(exs_in_t *c, exs_in_msg_t *m, GMimeObject *o,
         return rc;
     }
 
-    at = exs_msg_add_attach(c->a, m->msg);
-    if (at == NULL) {
+    s = g_mime_content_type_get_mime_type(g_mime_object_get_content_type(o));
+    type = exs_oxcmail_lower(c->a, s ? s : "message/rfc822");
+    g_free((char *) s);
+
+    at = type ? exs_in_new_attach(c, m, EXS_ATTACH_EMBEDDED_MSG, type, NULL,
+                                  0)
+              : NULL;
+
+    if (at == NULL || exs_in_attach_ids(c, at, o) != EXS_OK) {
         return EXS_NOMEM;
     }
 
     at->embedded = em;
 
-    s = g_mime_content_type_get_mime_type(g_mime_object_get_content_type(o));
-    type = exs_oxcmail_lower(c->a, s ? s : "message/rfc822");
-    g_free((char *) s);
-
-    if (type == NULL
-        || exs_props_set_long(c->a, &at->props, PR_ATTACH_METHOD,
-                              EXS_ATTACH_EMBEDDED_MSG) != EXS_OK
-        || exs_oxcmail_set_str(c->a, &at->props, PR_ATTACH_MIME_TAG, type)
-           != EXS_OK
-        || exs_props_set_long(c->a, &at->props, PR_RENDERING_POSITION, -1)
-           != EXS_OK
-        || exs_props_set_bool(c->a, &at->props, PR_ATTACHMENT_HIDDEN, 0)
-           != EXS_OK)
-    {
-        return EXS_NOMEM;
-    }
-
-    v = exs_in_filename(c, o);
-
-    if (c->rc != EXS_OK) {
-        return c->rc;
-    }
-
-    if (v && *v && exs_in_attach_names(c, &at->props, v) != EXS_OK) {
-        return EXS_NOMEM;
-    }
-
+    /* without a file name, Outlook shows the subject */
     subject = exs_props_get(&em->props, PR_SUBJECT);
 
     if (exs_props_get(&at->props, PR_DISPLAY_NAME) == NULL && subject
@@ -1256,18 +1255,6 @@ exs_in_embedded(exs_in_t *c, exs_in_msg_t *m, GMimeObject *o,
            != EXS_OK)
     {
         return EXS_NOMEM;
-    }
-
-    s = g_mime_object_get_content_id(o);
-
-    if (s && *s) {
-        v = exs_in_trim(c, s);
-        if (v == NULL
-            || exs_oxcmail_set_str(c->a, &at->props, PR_ATTACH_CONTENT_ID, v)
-               != EXS_OK)
-        {
-            return EXS_NOMEM;
-        }
     }
 
     return EXS_OK;
@@ -1506,23 +1493,9 @@ exs_in_smime(exs_in_t *c, exs_in_msg_t *m, GMimeObject *root)
         return 0;
     }
 
-    at = exs_msg_add_attach(c->a, m->msg);
+    at = exs_in_new_attach(c, m, EXS_ATTACH_BY_VALUE, proto, data, len);
 
-    if (at == NULL
-        || exs_props_set_long(c->a, &at->props, PR_ATTACH_METHOD,
-                              EXS_ATTACH_BY_VALUE) != EXS_OK
-        || exs_props_set_bin(c->a, &at->props, PR_ATTACH_DATA_BIN, data, len)
-           != EXS_OK
-        || exs_props_set_long(c->a, &at->props, PR_ATTACH_SIZE,
-                              (int32_t) (len > INT32_MAX ? INT32_MAX : len))
-           != EXS_OK
-        || exs_oxcmail_set_str(c->a, &at->props, PR_ATTACH_MIME_TAG, proto)
-           != EXS_OK
-        || exs_in_attach_names(c, &at->props, fn) != EXS_OK
-        || exs_props_set_long(c->a, &at->props, PR_RENDERING_POSITION, -1)
-           != EXS_OK
-        || exs_props_set_bool(c->a, &at->props, PR_ATTACHMENT_HIDDEN, 0)
-           != EXS_OK
+    if (at == NULL || exs_in_attach_names(c, &at->props, fn) != EXS_OK
         || exs_oxcmail_set_str(c->a, &m->msg->props, PR_MESSAGE_CLASS, cls)
            != EXS_OK)
     {
@@ -1563,51 +1536,6 @@ exs_in_cpid(const char *charset, const uint8_t *p, size_t len)
 }
 
 
-/* text with CRLF line ends, the way MAPI keeps bodies */
-
-static char *
-exs_in_crlf(exs_arena_t *a, const char *s, size_t len, size_t *outlen)
-{
-    char    *d, *o;
-    size_t   i;
-
-    if (len > (SIZE_MAX - 1) / 2) {
-        return NULL;
-    }
-
-    d = exs_alloc(a, len * 2 + 1);
-    if (d == NULL) {
-        return NULL;
-    }
-
-    o = d;
-
-    for (i = 0; i < len; i++) {
-        if (s[i] == '\r') {
-            *o++ = '\r';
-            *o++ = '\n';
-
-            if (i + 1 < len && s[i + 1] == '\n') {
-                i++;
-            }
-
-            continue;
-        }
-
-        if (s[i] == '\n') {
-            *o++ = '\r';
-        }
-
-        *o++ = s[i];
-    }
-
-    *o = '\0';
-    *outlen = o - d;
-
-    return d;
-}
-
-
 static int
 exs_in_bodies(exs_in_t *c, exs_in_msg_t *m)
 {
@@ -1635,7 +1563,8 @@ exs_in_bodies(exs_in_t *c, exs_in_msg_t *m)
         tcpid = exs_in_cpid(charset, data, len);
 
         s = exs_oxcmail_to_utf8(c->a, charset, data, len, &n, &lossy);
-        t = s ? exs_in_crlf(c->a, s, n, &n) : NULL;
+        t = s ? (char *) exs_oxcmail_eol(c->a, (const uint8_t *) s, n, &n, 1)
+              : NULL;
 
         if (t == NULL || exs_props_set_str(c->a, bag, PR_BODY, t, n)
                          != EXS_OK)

@@ -89,6 +89,19 @@ void exs_buf_add_le16(exs_buf_t *b, uint16_t v);
 void exs_buf_add_le32(exs_buf_t *b, uint32_t v);
 void exs_buf_pad4(exs_buf_t *b);
 void exs_buf_free(exs_buf_t *b);
+/* the bytes into the arena, the buffer freed (EXS_NOMEM if it ran out) */
+int exs_buf_bin(exs_buf_t *b, exs_bin_t *out, exs_arena_t *a);
+
+
+/* the headers that are string properties; tag 0: a PS_INTERNET_HEADERS
+ * named property of the header's name */
+
+typedef struct {
+    const char               *header;
+    uint32_t                  tag;
+} exs_oxcmail_header_t;
+
+extern const exs_oxcmail_header_t  exs_oxcmail_headers[];
 
 
 /*
@@ -101,6 +114,10 @@ char *exs_oxcmail_to_utf8(exs_arena_t *a, const char *charset,
     const void *data, size_t len, size_t *outlen, int *lossy);
 
 int exs_oxcmail_utf8_valid(const uint8_t *p, size_t len);
+
+/* a copy with LF (crlf 0) or CRLF line ends */
+uint8_t *exs_oxcmail_eol(exs_arena_t *a, const uint8_t *p, size_t len,
+    size_t *outlen, int crlf);
 
 /* UTF-16LE <-> UTF-8; the UTF-16 side has no terminator */
 char *exs_oxcmail_utf16_to_utf8(exs_arena_t *a, const uint8_t *p,

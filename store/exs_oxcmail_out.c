@@ -79,8 +79,6 @@ static void exs_out_raw_header(exs_out_t *c, GMimeObject *o,
     const char *name, const char *value);
 static const exs_prop_t *exs_out_named(exs_out_t *c, const exs_props_t *bag,
     const uint8_t *guid, const char *name, uint16_t type);
-static uint8_t *exs_out_lf(exs_arena_t *a, const uint8_t *p, size_t len,
-    size_t *outlen, int crlf);
 static int exs_out_class_is(const exs_msg_t *msg, const char *cls);
 
 
@@ -125,35 +123,6 @@ static const char  *exs_out_own[] = {
     "X-MS-TNEF-Correlator", "X-MS-Has-Attach", "Bcc", NULL
 };
 
-/* the string headers of exs_oxcmail_in.c, the way back */
-
-static const struct {
-    const char                *header;
-    uint32_t                   tag;
-} exs_out_strings[] = {
-    { "Message-ID", PR_INTERNET_MESSAGE_ID },
-    { "In-Reply-To", PR_IN_REPLY_TO_ID },
-    { "References", PR_INTERNET_REFERENCES },
-    { "Organization", PR_INTERNET_ORGANIZATION },
-    { "Newsgroups", PR_INTERNET_NEWSGROUPS },
-    { "Followup-To", PR_INTERNET_FOLLOWUP_TO },
-    { "Approved", PR_INTERNET_APPROVED },
-    { "Control", PR_INTERNET_CONTROL },
-    { "Distribution", PR_INTERNET_DISTRIBUTION },
-    { "Supersedes", PR_SUPERSEDES },
-    { "Precedence", PR_INTERNET_PRECEDENCE },
-    { "List-Help", PR_LIST_HELP },
-    { "List-Subscribe", PR_LIST_SUBSCRIBE },
-    { "List-Unsubscribe", PR_LIST_UNSUBSCRIBE },
-    { "X-Mailer", 0 },
-    { "List-Id", 0 },
-    { "List-Post", 0 },
-    { "List-Archive", 0 },
-    { "List-Owner", 0 },
-    { "Content-Class", 0 },
-    { "Accept-Language", 0 },
-    { NULL, 0 }
-};
 
 
 int
@@ -259,7 +228,7 @@ exs_oxcmail_export(const exs_msg_t *msg, const exs_oxcmail_opts_t *opts,
             g_byte_array_set_size(ba, ba->len - len);
         }
 
-        ent = exs_out_lf(a, c.raw_entity, c.raw_len, &len, crlf);
+        ent = exs_oxcmail_eol(a, c.raw_entity, c.raw_len, &len, crlf);
         if (ent == NULL) {
             c.rc = EXS_NOMEM;
 
@@ -484,54 +453,6 @@ exs_out_class_is(const exs_msg_t *msg, const char *cls)
     s = exs_out_rawstr(&msg->props, PR_MESSAGE_CLASS);
 
     return s && strncasecmp(s, cls, strlen(cls)) == 0;
-}
-
-
-/* LF (or CRLF) line ends for bytes handed to GMime or written raw */
-
-static uint8_t *
-exs_out_lf(exs_arena_t *a, const uint8_t *p, size_t len, size_t *outlen,
-    int crlf)
-{
-    size_t    i;
-    uint8_t  *d, *o;
-
-    if (len > (SIZE_MAX - 1) / 2) {
-        return NULL;
-    }
-
-    d = exs_alloc(a, (crlf ? len * 2 : len) + 1);
-    if (d == NULL) {
-        return NULL;
-    }
-
-    o = d;
-
-    for (i = 0; i < len; i++) {
-        if (p[i] == '\r') {
-            if (i + 1 < len && p[i + 1] == '\n') {
-                continue;
-            }
-
-            if (crlf) {
-                *o++ = '\r';
-            }
-
-            *o++ = '\n';
-            continue;
-        }
-
-        if (p[i] == '\n' && crlf) {
-            *o++ = '\r';
-        }
-
-        *o++ = p[i];
-    }
-
-    *o = '\0';
-    *outlen = o - d;
-
-    return d;
 }
 
 
@@ -1080,13 +1001,13 @@ exs_out_headers(exs_out_t *c, GMimeMessage *gm, const exs_msg_t *msg)
         }
     }
 
-    for (i = 0; exs_out_strings[i].header; i++) {
-        if (exs_out_strings[i].tag) {
-            v = exs_out_str(c, &msg->props, exs_out_strings[i].tag);
+    for (i = 0; exs_oxcmail_headers[i].header; i++) {
+        if (exs_oxcmail_headers[i].tag) {
+            v = exs_out_str(c, &msg->props, exs_oxcmail_headers[i].tag);
 
         } else {
             p = exs_out_named(c, &msg->props, PS_INTERNET_HEADERS,
-                              exs_out_strings[i].header, PT_UNICODE);
+                              exs_oxcmail_headers[i].header, PT_UNICODE);
             v = p && p->v.str.len ? p->v.str.data : NULL;
         }
 
@@ -1094,7 +1015,7 @@ exs_out_headers(exs_out_t *c, GMimeMessage *gm, const exs_msg_t *msg)
             continue;
         }
 
-        exs_out_raw_header(c, o, exs_out_strings[i].header, v);
+        exs_out_raw_header(c, o, exs_oxcmail_headers[i].header, v);
     }
 
     p = exs_props_get(&msg->props, PR_IMPORTANCE);
@@ -1148,11 +1069,6 @@ exs_out_headers(exs_out_t *c, GMimeMessage *gm, const exs_msg_t *msg)
         }
 
         exs_buf_free(&b);
-    }
-
-    v = exs_out_str(c, &msg->props, PR_CONVERSATION_TOPIC);
-    if (v) {
-        exs_out_raw_header(c, o, "Thread-Topic", v);
     }
 
     p = exs_props_get(&msg->props, PR_CONVERSATION_INDEX);
@@ -1368,7 +1284,7 @@ exs_out_text(exs_out_t *c, const char *subtype, const uint8_t *data,
     GMimeStream        *s;
     GMimeDataWrapper   *w;
 
-    lf = exs_out_lf(c->a, data, len, &n, 0);
+    lf = exs_oxcmail_eol(c->a, data, len, &n, 0);
     if (lf == NULL) {
         c->rc = EXS_NOMEM;
         return NULL;
@@ -1542,7 +1458,7 @@ exs_out_attachment(exs_out_t *c, const exs_attach_t *at, unsigned depth,
 
     if (strcasecmp(type, "message") == 0) {
         /* message/rfc822 stays readable: not base64 (RFC 2046 5.2.1) */
-        lf = exs_out_lf(c->a, data->v.bin.data, data->v.bin.len, &n, 0);
+        lf = exs_oxcmail_eol(c->a, data->v.bin.data, data->v.bin.len, &n, 0);
         if (lf == NULL) {
             c->rc = EXS_NOMEM;
             g_object_unref(part);

@@ -38,6 +38,35 @@ static size_t exs_utf8_seq(const uint8_t *p, size_t len, uint32_t *cp);
 static pthread_once_t  exs_mime_once = PTHREAD_ONCE_INIT;
 
 
+/* the headers that are string properties, both ways (MS-OXCMAIL 2.2.3.2) */
+
+const exs_oxcmail_header_t  exs_oxcmail_headers[] = {
+    { "Message-ID", PR_INTERNET_MESSAGE_ID },
+    { "In-Reply-To", PR_IN_REPLY_TO_ID },
+    { "References", PR_INTERNET_REFERENCES },
+    { "Thread-Topic", PR_CONVERSATION_TOPIC },
+    { "Organization", PR_INTERNET_ORGANIZATION },
+    { "Newsgroups", PR_INTERNET_NEWSGROUPS },
+    { "Followup-To", PR_INTERNET_FOLLOWUP_TO },
+    { "Approved", PR_INTERNET_APPROVED },
+    { "Control", PR_INTERNET_CONTROL },
+    { "Distribution", PR_INTERNET_DISTRIBUTION },
+    { "Supersedes", PR_SUPERSEDES },
+    { "Precedence", PR_INTERNET_PRECEDENCE },
+    { "List-Help", PR_LIST_HELP },
+    { "List-Subscribe", PR_LIST_SUBSCRIBE },
+    { "List-Unsubscribe", PR_LIST_UNSUBSCRIBE },
+    { "X-Mailer", 0 },
+    { "List-Id", 0 },
+    { "List-Post", 0 },
+    { "List-Archive", 0 },
+    { "List-Owner", 0 },
+    { "Content-Class", 0 },
+    { "Accept-Language", 0 },
+    { NULL, 0 }
+};
+
+
 /*
  * The first name of a code page is the one written out.  Names are the
  * IANA ones and the aliases mailers use; iconv (through GMime's alias
@@ -256,6 +285,69 @@ exs_buf_free(exs_buf_t *b)
     b->data = NULL;
     b->len = 0;
     b->cap = 0;
+}
+
+
+int
+exs_buf_bin(exs_buf_t *b, exs_bin_t *out, exs_arena_t *a)
+{
+    int  rc;
+
+    rc = EXS_NOMEM;
+
+    if (!b->nomem) {
+        out->len = b->len;
+        out->data = exs_memdup(a, b->data, b->len);
+        rc = out->data ? EXS_OK : EXS_NOMEM;
+    }
+
+    exs_buf_free(b);
+
+    return rc;
+}
+
+
+/* a copy with LF line ends, or CRLF ones; CR LF, lone CR, lone LF alike */
+
+uint8_t *
+exs_oxcmail_eol(exs_arena_t *a, const uint8_t *p, size_t len,
+    size_t *outlen, int crlf)
+{
+    size_t    i;
+    uint8_t  *d, *o;
+
+    if (len > (SIZE_MAX - 1) / 2) {
+        return NULL;
+    }
+
+    d = exs_alloc(a, (crlf ? len * 2 : len) + 1);
+    if (d == NULL) {
+        return NULL;
+    }
+
+    o = d;
+
+    for (i = 0; i < len; i++) {
+        if (p[i] == '\r' || p[i] == '\n') {
+            if (p[i] == '\r' && i + 1 < len && p[i + 1] == '\n') {
+                i++;
+            }
+
+            if (crlf) {
+                *o++ = '\r';
+            }
+
+            *o++ = '\n';
+            continue;
+        }
+
+        *o++ = p[i];
+    }
+
+    *o = '\0';
+    *outlen = o - d;
+
+    return d;
 }
 
 
@@ -561,6 +653,24 @@ exs_oxcmail_to_utf8(exs_arena_t *a, const char *charset, const void *data,
     outleft = cap - 1;
 
     while (inleft) {
+
+        /* room for the longest character, and a replacement one */
+        if (outleft < 8) {
+            used = o - out;
+
+            o = cap <= SIZE_MAX / 2 ? realloc(out, cap * 2) : NULL;
+            if (o == NULL) {
+                free(out);
+                g_mime_iconv_close(cd);
+                return NULL;
+            }
+
+            cap *= 2;
+            out = o;
+            o = out + used;
+            outleft = cap - used - 1;
+        }
+
         n = g_iconv(cd, &in, &inleft, &o, &outleft);
 
         if (n != (size_t) -1) {
@@ -568,23 +678,6 @@ exs_oxcmail_to_utf8(exs_arena_t *a, const char *charset, const void *data,
         }
 
         if (errno == E2BIG) {
-            if (cap > SIZE_MAX / 2) {
-                break;
-            }
-
-            used = o - out;
-            cap *= 2;
-
-            o = realloc(out, cap);
-            if (o == NULL) {
-                free(out);
-                g_mime_iconv_close(cd);
-                return NULL;
-            }
-
-            out = o;
-            o = out + used;
-            outleft = cap - used - 1;
             continue;
         }
 
@@ -595,23 +688,7 @@ exs_oxcmail_to_utf8(exs_arena_t *a, const char *charset, const void *data,
         }
 
         if (outleft < 3) {
-            if (cap > SIZE_MAX / 2) {
-                break;
-            }
-
-            used = o - out;
-            cap *= 2;
-
-            o = realloc(out, cap);
-            if (o == NULL) {
-                free(out);
-                g_mime_iconv_close(cd);
-                return NULL;
-            }
-
-            out = o;
-            o = out + used;
-            outleft = cap - used - 1;
+            continue;
         }
 
         o += exs_utf8_put((uint8_t *) o, 0xFFFD);
@@ -801,16 +878,7 @@ exs_oxcmail_oneoff_entryid(const char *name, const char *addrtype,
     exs_oxcmail_buf_add_utf16(&b, address, strlen(address));
     exs_buf_add_le16(&b, 0);
 
-    if (b.nomem) {
-        exs_buf_free(&b);
-        return EXS_NOMEM;
-    }
-
-    out->len = b.len;
-    out->data = exs_memdup(a, b.data, b.len);
-    exs_buf_free(&b);
-
-    return out->data ? EXS_OK : EXS_NOMEM;
+    return exs_buf_bin(&b, out, a);
 }
 
 
@@ -826,16 +894,7 @@ exs_oxcmail_ab_entryid(const char *dn, uint32_t display_type,
     exs_buf_add_le32(&b, display_type);
     exs_buf_add(&b, dn, strlen(dn) + 1);
 
-    if (b.nomem) {
-        exs_buf_free(&b);
-        return EXS_NOMEM;
-    }
-
-    out->len = b.len;
-    out->data = exs_memdup(a, b.data, b.len);
-    exs_buf_free(&b);
-
-    return out->data ? EXS_OK : EXS_NOMEM;
+    return exs_buf_bin(&b, out, a);
 }
 
 
@@ -976,22 +1035,15 @@ exs_oxcmail_flat_entrylist(const exs_bin_t *ids, uint32_t n, exs_bin_t *out,
         exs_buf_pad4(&b);
     }
 
-    if (b.nomem) {
-        exs_buf_free(&b);
-        return EXS_NOMEM;
+    if (!b.nomem) {
+        n = (uint32_t) (b.len - 8);
+        b.data[4] = n & 0xff;
+        b.data[5] = (n >> 8) & 0xff;
+        b.data[6] = (n >> 16) & 0xff;
+        b.data[7] = n >> 24;
     }
 
-    n = (uint32_t) (b.len - 8);
-    b.data[4] = n & 0xff;
-    b.data[5] = (n >> 8) & 0xff;
-    b.data[6] = (n >> 16) & 0xff;
-    b.data[7] = n >> 24;
-
-    out->len = b.len;
-    out->data = exs_memdup(a, b.data, b.len);
-    exs_buf_free(&b);
-
-    return out->data ? EXS_OK : EXS_NOMEM;
+    return exs_buf_bin(&b, out, a);
 }
 
 

@@ -1213,16 +1213,12 @@ exs_tnef_write(const exs_msg_t *msg, exs_namemap_t *nm, exs_bin_t *out,
 
     exs_tnef_w_stream(&w, &b, msg, 0);
 
-    if (b.nomem || w.rc != EXS_OK) {
+    if (w.rc != EXS_OK) {
         exs_buf_free(&b);
-        return w.rc != EXS_OK ? w.rc : EXS_NOMEM;
+        return w.rc;
     }
 
-    out->len = b.len;
-    out->data = exs_memdup(a, b.data, b.len);
-    exs_buf_free(&b);
-
-    return out->data ? EXS_OK : EXS_NOMEM;
+    return exs_buf_bin(&b, out, a);
 }
 
 

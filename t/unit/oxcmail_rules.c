@@ -755,7 +755,8 @@ test_reports(void)
            "REPORT.IPM.Note.IPNRN", "an MDN saying displayed is a read "
            "notification");
 
-    m = load("t/corpus/mail/mimekit-delivery-status-multiple-blank-lines.eml", NULL);
+    m = load("t/corpus/mail/mimekit-delivery-status-multiple-blank-lines"
+             ".eml", NULL);
     ok(m && strncmp(mt_str(&m->props, PR_MESSAGE_CLASS), "REPORT.IPM.Note",
                     15) == 0, "a corpus DSN is a report (%s)",
        m ? mt_str(&m->props, PR_MESSAGE_CLASS) : "");
