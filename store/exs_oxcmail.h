@@ -146,8 +146,9 @@ typedef struct {
 
 
 /*
- * MIME -> MAPI.  mime/len: the whole message (CRLF or LF).  info may be
- * NULL.  EXS_OK, EXS_NOMEM, EXS_INVALID (no namemap), EXS_TOOBIG
+ * MIME -> MAPI.  mime/len: the whole message (CRLF or LF; an mbox "From "
+ * line first is skipped, ">From " unescaping is the mbox reader's).  info
+ * may be NULL.  EXS_OK, EXS_NOMEM, EXS_INVALID (no namemap), EXS_TOOBIG
  * (opts->max_size), or a code the lookup or the name map returned.
  */
 int exs_oxcmail_import(const void *mime, size_t len,

@@ -107,6 +107,16 @@ exs_oxcmail_import(const void *mime, size_t len,
         return EXS_ERROR;
     }
 
+    /* an mbox "From " line is the mailbox's, not the message's */
+    if (len > 5 && memcmp(mime, "From ", 5) == 0) {
+        p = memchr(mime, '\n', len);
+
+        if (p) {
+            len -= p + 1 - (const uint8_t *) mime;
+            mime = p + 1;
+        }
+    }
+
     memset(&c, 0, sizeof(c));
     c.a = a;
     c.opts = opts;

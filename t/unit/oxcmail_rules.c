@@ -604,6 +604,10 @@ test_charsets(void)
 static void
 test_broken(void)
 {
+    static const char  mbox[] =
+        "From someone@example.com Mon Jan  1 00:00:00 2024\n"
+        "Subject: from mbox\n\nbody\n";
+
     exs_bin_t            out;
     exs_msg_t           *m;
     exs_attach_t        *at;
@@ -638,6 +642,12 @@ test_broken(void)
        "an empty message is still a message");
     ok(mt_import("\x00\x01\x02garbage\xff", 11, nm, &info, a) != NULL,
        "so is binary garbage");
+
+    m = mt_import(mbox, sizeof(mbox) - 1, nm, &info, a);
+    is_str(m ? mt_str(&m->props, PR_SUBJECT) : NULL, "from mbox",
+           "an mbox From_ line first is skipped");
+    ok(m && !strstr(mt_str(&m->props, PR_TRANSPORT_MESSAGE_HEADERS),
+                    "someone"), "and is no header");
 
     memset(&o, 0, sizeof(o));
     o.namemap = nm;
