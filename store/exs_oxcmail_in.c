@@ -107,9 +107,20 @@ exs_oxcmail_import(const void *mime, size_t len,
         return EXS_ERROR;
     }
 
-    /* an mbox "From " line is the mailbox's, not the message's */
+    /*
+     * An mbox "From " line is the mailbox's, not the message's; "From :"
+     * (blanks before the colon, RFC 5322 obs-syntax) is a header.
+     */
     if (len > 5 && memcmp(mime, "From ", 5) == 0) {
-        p = memchr(mime, '\n', len);
+        for (p = (const uint8_t *) mime + 5;
+             p < (const uint8_t *) mime + len && (*p == ' ' || *p == '\t');
+             p++)
+        {
+            /* void */
+        }
+
+        p = p < (const uint8_t *) mime + len && *p != ':'
+            ? memchr(mime, '\n', len) : NULL;
 
         if (p) {
             len -= p + 1 - (const uint8_t *) mime;
