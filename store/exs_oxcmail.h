@@ -23,7 +23,18 @@
  *
  *     rc = exs_oxcmail_export(msg, &o, &mime, arena);     o.flags:
  *         EXS_OXCMAIL_FOR_READ for IMAP FETCH / EWS MimeContent,
- *         EXS_OXCMAIL_FOR_SEND for the SMTP relay (no Bcc header).
+ *         EXS_OXCMAIL_FOR_SEND for the SMTP relay (no Bcc header),
+ *         | EXS_OXCMAIL_TNEF for a recipient that wants rich text
+ *           (PR_SEND_RICH_INFO): legacy TNEF carries what MIME cannot.
+ *
+ *     sending: exs_oxcmail_envelope() gives MAIL FROM and RCPT TO;
+ *     set PR_CLIENT_SUBMIT_TIME and PR_INTERNET_MESSAGE_ID
+ *     (exs_oxcmail_make_message_id()) before exporting: the export
+ *     invents nothing, so that the same message gives the same bytes.
+ *
+ * Conversions cost about 0.4 ms for a typical message and 7 ms per MB
+ * (bench/mail): callers in nginx's event loop run large ones in a thread
+ * pool.
  *
  * Everything returned lives in the caller's arena.  The functions are
  * reentrant: they keep no state between calls, and several threads may
@@ -38,6 +49,9 @@
  * kept in PR_INTERNET_CONTENT (policy: EXS_OXCMAIL_RAW_*); export with
  * EXS_OXCMAIL_PREFER_RAW hands those bytes back verbatim, so nothing is
  * ever lost.  Only a failure to allocate memory is an error.
+ * PR_INTERNET_CONTENT describes the message as it arrived: the store drops
+ * it when a client changes the content, and it is not shown to MAPI or
+ * EWS clients; IMAP and EWS MimeContent use PREFER_RAW.
  */
 
 
