@@ -28,8 +28,10 @@ CFLAGS    := -g $(OPT) -fPIC $(WARN) $(SAN_FLAGS) -D_GNU_SOURCE \
 LDFLAGS   := $(SAN_FLAGS)
 
 # What the store library links with, outside nginx (exchctl, unit tests).
-STORE_INCS := -Istore $(shell pkg-config --cflags libxml-2.0 2>/dev/null)
-STORE_LIBS := -llmdb -lxml2 -lcrypt -lzstd -lcrypto -lpthread
+STORE_INCS := -Istore $(shell pkg-config --cflags libxml-2.0 2>/dev/null) \
+              $(shell pkg-config --cflags gmime-3.0 2>/dev/null)
+STORE_LIBS := -llmdb -lxml2 -lcrypt -lzstd -lcrypto -lpthread \
+              $(shell pkg-config --libs gmime-3.0 2>/dev/null)
 
 MODULE     := $(B)/modules/ngx_exch_module.so
 NGX_DIR    := $(B)/nginx
@@ -49,16 +51,20 @@ LIB_INCS   := $(addprefix -I,$(SRC_DIRS))
 TOOLS      := $(patsubst tools/%.c,$(B)/bin/%,$(wildcard tools/*.c))
 UNIT_TESTS := $(patsubst t/unit/%.c,$(B)/t/%,$(wildcard t/unit/*.c))
 FUZZERS    := $(patsubst fuzz/%.c,$(B)/fuzz/%,$(wildcard fuzz/*.c))
+BENCHES    := $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/*.c))
 FUZZ_OBJS  := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(LIB_SRCS))
 FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -D_GNU_SOURCE \
               -fsanitize=fuzzer-no-link,address,undefined
 
 export EXCH_BUILD := $(B)
 
+# the objects are not intermediates to throw away after each link
+.SECONDARY: $(LIB_OBJS) $(FUZZ_OBJS)
 
-.PHONY: all deps module tools unit fuzz run test bench clean
 
-all: module tools unit fuzz
+.PHONY: all deps module tools unit fuzz benches run test bench clean
+
+all: module tools unit fuzz benches
 
 deps:
 	@tools/deps
@@ -70,6 +76,8 @@ tools: $(TOOLS)
 unit: $(UNIT_TESTS)
 
 fuzz: $(FUZZERS)
+
+benches: $(BENCHES)
 
 
 # configure runs again when ./config or the set of source files changes.
@@ -109,6 +117,11 @@ $(B)/bin/%: tools/%.c $(LIB_OBJS) $(MOD_HDRS)
 $(B)/t/%: t/unit/%.c t/unit/tap.h $(LIB_OBJS) $(MOD_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LIB_INCS) $(STORE_INCS) -It/unit $< $(LIB_OBJS) -o $@ \
+	    $(LDFLAGS) $(STORE_LIBS)
+
+$(B)/bench/%: bench/%.c $(LIB_OBJS) $(MOD_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LIB_INCS) $(STORE_INCS) $< $(LIB_OBJS) -o $@ \
 	    $(LDFLAGS) $(STORE_LIBS)
 
 # Fuzz targets: clang's libFuzzer, with ASan and UBSan, over the nginx-free code.
