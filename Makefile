@@ -28,8 +28,10 @@ CFLAGS    := -g $(OPT) -fPIC $(WARN) $(SAN_FLAGS) -D_GNU_SOURCE \
 LDFLAGS   := $(SAN_FLAGS)
 
 # What the store library links with, outside nginx (exchctl, unit tests).
-STORE_INCS := -Istore $(shell pkg-config --cflags libxml-2.0 2>/dev/null)
-STORE_LIBS := -llmdb -lxml2 -lcrypt -lzstd -lcrypto -lpthread
+STORE_INCS := -Istore $(shell pkg-config --cflags libxml-2.0 2>/dev/null) \
+              $(shell pkg-config --cflags gmime-3.0 2>/dev/null)
+STORE_LIBS := -llmdb -lxml2 -lcrypt -lzstd -lcrypto -lpthread \
+              $(shell pkg-config --libs gmime-3.0 2>/dev/null)
 
 MODULE     := $(B)/modules/ngx_exch_module.so
 NGX_DIR    := $(B)/nginx
@@ -56,16 +58,13 @@ FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -D_GNU_SOURCE \
 
 export EXCH_BUILD := $(B)
 
-# the objects are shared by every tool, test and fuzzer: keep them
+# the objects are not intermediates to throw away after each link
 .SECONDARY: $(LIB_OBJS) $(FUZZ_OBJS)
 
 
 .PHONY: all deps module tools unit fuzz benches run test bench clean
 
-# object files are kept between builds
-.SECONDARY: $(LIB_OBJS) $(FUZZ_OBJS)
-
-all: module tools unit fuzz
+all: module tools unit fuzz benches
 
 deps:
 	@tools/deps
@@ -126,6 +125,7 @@ $(B)/t/%: t/unit/%.c t/unit/tap.h $(LIB_OBJS) $(MOD_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LIB_INCS) $(STORE_INCS) -It/unit $< $(LIB_OBJS) -o $@ \
 	    $(LDFLAGS) $(STORE_LIBS)
+
 
 # Fuzz targets: clang's libFuzzer, with ASan and UBSan, over the nginx-free code.
 $(B)/fuzz/obj/%.o: %.c $(MOD_HDRS)
