@@ -113,14 +113,12 @@ const exs_oxcmail_info_t *exs_mail_info(exs_mail_t *m);
                                             PR_MESSAGE_DELIVERY_TIME now,
                                             EXS_CHANGE_NEW_MAIL */
 #define EXS_MAIL_READ           0x0002   /* store it read (imports) */
-#define EXS_MAIL_KEEP_TIME      0x0004   /* delivery time from the
-                                            message (Received:, Date:),
-                                            not now (imports) */
 
 /*
  * Stores a parsed message into a folder of a mailbox: import, IMAP
  * APPEND, and each mailbox of a delivery.  Named properties are mapped to
- * the mailbox's ids.  flags: EXS_MAIL_NEW, _READ, _KEEP_TIME.
+ * the mailbox's ids.  Without EXS_MAIL_NEW the delivery time is the
+ * message's own (its last Received:, else Date:), as imports want.
  */
 int exs_mail_store(exs_mbox_t *mb, exs_mail_t *m, exs_id_t fid,
     unsigned flags, exs_id_t *mid);
