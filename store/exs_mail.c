@@ -92,10 +92,20 @@ exs_mail_lookup(void *data, int by, const char *key, exs_oxcmail_addr_t *out,
         return rc;
     }
 
+    /* a read transaction's strings point into the map: copies */
+
     memset(out, 0, sizeof(exs_oxcmail_addr_t));
-    out->smtp = e.address;
-    out->display_name = e.display_name;
-    out->legacy_dn = e.legacy_dn;
+    out->smtp = exs_strdup(a, e.address);
+    out->display_name = e.display_name ? exs_strdup(a, e.display_name) : NULL;
+    out->legacy_dn = e.legacy_dn ? exs_strdup(a, e.legacy_dn) : NULL;
+
+    if (out->smtp == NULL
+        || (e.display_name && out->display_name == NULL)
+        || (e.legacy_dn && out->legacy_dn == NULL))
+    {
+        return EXS_NOMEM;
+    }
+
     out->display_type = e.type == EXS_DIR_GROUP ? EXS_DT_DISTLIST
                                                 : EXS_DT_MAILUSER;
 
@@ -397,6 +407,41 @@ done:
 }
 
 
+/* an address, or without its "+detail" (RFC 5233) when only that is
+ * known */
+
+int
+exs_mail_resolve(exs_txn_t *txn, const char *address, exs_dirent_t *e,
+    exs_arena_t *a)
+{
+    int          rc;
+    char        *s;
+    const char  *plus, *at;
+
+    rc = exs_dir_by_address(txn, address, e, a);
+    if (rc != EXS_NOTFOUND) {
+        return rc;
+    }
+
+    plus = strchr(address, '+');
+    at = strrchr(address, '@');
+
+    if (plus == NULL || at == NULL || plus > at || plus == address) {
+        return rc;
+    }
+
+    s = exs_alloc(a, strlen(address) + 1);
+    if (s == NULL) {
+        return EXS_NOMEM;
+    }
+
+    memcpy(s, address, (size_t) (plus - address));
+    strcpy(s + (plus - address), at);
+
+    return exs_dir_by_address(txn, s, e, a);
+}
+
+
 static int
 exs_mail_add_box(uint32_t box, uint32_t **boxes, uint32_t *n, exs_arena_t *a)
 {
@@ -510,11 +555,12 @@ exs_mail_deliver(exs_txn_t *txn, exs_mail_t *m, const char *const *rcpts,
         prev = nboxes;
         from[i] = prev;
 
-        rc = exs_dir_by_address(txn, rcpts[i], &e, a);
+        rc = exs_mail_resolve(txn, rcpts[i], &e, a);
 
         if (rc == EXS_OK) {
             rc = exs_mail_expand(txn, e.id, &boxes, &nboxes, seen, &nseen, 0,
                                  a);
+        }
 
         if (rc == EXS_NOTFOUND) {
             unknown = 1;

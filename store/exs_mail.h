@@ -84,6 +84,12 @@ int exs_mail_lookup(void *data, int by, const char *key,
     exs_oxcmail_addr_t *out, exs_arena_t *a);
 
 
+/* the directory entry of a local address: primary, alias, or either
+ * without a "+detail" in the local part (RFC 5233); EXS_NOTFOUND */
+int exs_mail_resolve(exs_txn_t *txn, const char *address, exs_dirent_t *e,
+    exs_arena_t *a);
+
+
 /* parsing */
 
 typedef struct exs_mail_s  exs_mail_t;

@@ -461,7 +461,7 @@ exs_mail_submit(exs_mbox_t *mb, exs_id_t mid, unsigned flags,
     for (i = 0; i < nr; i++) {
         exs_dirent_t  e;
 
-        rc = exs_dir_by_address(s.txn, rcpts[i], &e, a);
+        rc = exs_mail_resolve(s.txn, rcpts[i], &e, a);
 
         if (rc == EXS_OK) {
             local[nlocal++] = rcpts[i];

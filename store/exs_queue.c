@@ -103,7 +103,7 @@ exs_q_encode(exs_wbuf_t *b, const exs_queue_entry_t *e)
     s = e->message_id ? e->message_id : "";
     exs_wbuf_str(b, s, strlen(s));
 
-    exs_wbuf_u32(b, e->nrcpts);
+    exs_wbuf_varint(b, e->nrcpts);
 
     for (i = 0; i < e->nrcpts; i++) {
         exs_wbuf_u8(b, e->rcpts[i].state);
@@ -159,9 +159,9 @@ exs_q_decode(const void *data, size_t len, exs_queue_entry_t *e,
         }
     }
 
-    e->nrcpts = exs_rbuf_u32(&b);
+    e->nrcpts = exs_rbuf_count(&b, 7);
 
-    if (e->nrcpts > exs_rbuf_count(&b, 5) || b.err != EXS_OK) {
+    if (b.err != EXS_OK) {
         return EXS_CORRUPT;
     }
 
