@@ -277,7 +277,8 @@ typedef struct {
 /* the outcome for one recipient of a claimed entry, in its order */
 typedef struct {
     int                       code;         /* 2xx done, 5xx failed, 4xx
-                                               and 0 (no answer) retry */
+                                               and 0 (no answer) retry,
+                                               -1 not tried this time */
     const char               *reply;        /* may be NULL */
 } exs_queue_result_t;
 

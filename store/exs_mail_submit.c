@@ -215,8 +215,8 @@ exs_submit_unresolved(exs_submit_t *s, const exs_oxcmail_opts_t *o)
         name = p ? p->v.str.data : "(no name)";
 
         rc = exs_submit_fail(s, name, 550,
-                             "5.1.3 the recipient has no Internet mail "
-                             "address");
+                             "550 5.1.3 the recipient has no Internet "
+                             "mail address");
         if (rc != EXS_OK) {
             return rc;
         }
@@ -483,7 +483,8 @@ exs_mail_submit(exs_mbox_t *mb, exs_id_t mid, unsigned flags,
             return EXS_NOMEM;
         }
 
-        snprintf(why, len, "5.1.1 <%s>: no such recipient here", rcpts[i]);
+        snprintf(why, len, "550 5.1.1 <%s>: no such recipient here",
+                 rcpts[i]);
 
         rc = exs_submit_fail(&s, rcpts[i], 550, why);
         if (rc != EXS_OK) {

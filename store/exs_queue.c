@@ -604,7 +604,7 @@ exs_queue_done(exs_txn_t *txn, uint64_t id, uint64_t token,
 {
     int                  rc;
     int64_t              delay, rmin, rmax, give_up;
-    uint32_t             i, pending, nf;
+    uint32_t             i, pending, untried, nf;
     exs_queue_rcpt_t    *r;
     exs_queue_entry_t    e;
     exs_mail_failure_t  *f;
@@ -632,6 +632,7 @@ exs_queue_done(exs_txn_t *txn, uint64_t id, uint64_t token,
 
     nf = 0;
     pending = 0;
+    untried = 0;
 
     for (i = 0; i < e.nrcpts; i++) {
         r = &e.rcpts[i];
@@ -640,7 +641,10 @@ exs_queue_done(exs_txn_t *txn, uint64_t id, uint64_t token,
             continue;
         }
 
-        if (i < n) {
+        if (i < n && results[i].code < 0) {
+            untried++;
+
+        } else if (i < n) {
             r->code = results[i].code;
             r->reply = results[i].reply;
 
@@ -699,6 +703,14 @@ exs_queue_done(exs_txn_t *txn, uint64_t id, uint64_t token,
 
     if (delay > rmax) {
         delay = rmax;
+    }
+
+    if (untried == pending) {
+        /* only recipients there was no room for in the session: now */
+        delay = 0;
+        if (e.attempts) {
+            e.attempts--;
+        }
     }
 
     e.token = 0;
@@ -875,8 +887,8 @@ exs_queue_delete(exs_txn_t *txn, uint64_t id, int ndr, exs_arena_t *a)
             if (e.rcpts[i].state == EXS_QRCPT_PENDING) {
                 f[nf].address = e.rcpts[i].address;
                 f[nf].code = 550;
-                f[nf].reason = "5.3.0 the message was deleted from the "
-                               "queue by the administrator";
+                f[nf].reason = "550 5.3.0 the message was deleted from "
+                               "the queue by the administrator";
                 nf++;
             }
         }

@@ -189,6 +189,7 @@ static int exchctl_mkdirs(const char *path);
 
 static int exchctl_deliver(exchctl_mail_t *c);
 static int exchctl_send(exchctl_mail_t *c);
+static int exchctl_message_list(exchctl_mail_t *c);
 static int exchctl_queue_list(exchctl_mail_t *c);
 static int exchctl_queue_kick(exchctl_mail_t *c);
 static int exchctl_queue_del(exchctl_mail_t *c);
@@ -222,6 +223,9 @@ exchctl_mail_run(const char *what, const char *store, int argc, char **argv)
 
     } else if (strcmp(what, "send") == 0) {
         ex = exchctl_send(&c);
+
+    } else if (strcmp(what, "message list") == 0) {
+        ex = exchctl_message_list(&c);
 
     } else if (strcmp(what, "queue list") == 0) {
         ex = exchctl_queue_list(&c);
@@ -2313,6 +2317,98 @@ exchctl_send(exchctl_mail_t *c)
     }
 
     printf(", %u failed\n", sent.failed);
+
+    return EX_OK;
+}
+
+
+/* one line per message of a folder, newest first: UID, read or unread,
+ * size, message class, subject (tab-separated) */
+
+static int
+exchctl_message_list(exchctl_mail_t *c)
+{
+    int            ex, rc, i;
+    uint32_t       mailbox, n, k;
+    exs_id_t       fid;
+    exs_txn_t     *txn;
+    exs_prop_t    *p;
+    exs_mbox_t    *mb;
+    exs_props_t   *rows;
+    exs_table_t   *t;
+    const char    *folder, *v;
+    static uint32_t  tags[] = { PR_INTERNET_ARTICLE_NUMBER, PR_MESSAGE_FLAGS,
+                                PR_MESSAGE_SIZE, PR_MESSAGE_CLASS,
+                                PR_SUBJECT };
+
+    folder = "Inbox";
+
+    for (i = 1; i < c->argc; i++) {
+        if ((v = exchctl_mail_opt(c, "--folder", &i)) != NULL) {
+            folder = v;
+
+        } else {
+            fprintf(stderr, "exchctl: message list: unexpected %s\n",
+                    c->argv[i]);
+            return EX_USAGE;
+        }
+    }
+
+    ex = exchctl_mail_open(c);
+    if (ex != EX_OK) {
+        return ex;
+    }
+
+    ex = exchctl_mail_user(c, c->argv[0], &mailbox);
+    if (ex != EX_OK) {
+        return ex;
+    }
+
+    rc = exs_txn_begin(c->env, EXS_TXN_RDONLY, &txn);
+    if (rc != EXS_OK) {
+        return exchctl_mail_fail(c, rc, "the store");
+    }
+
+    rc = exs_mbox_open(txn, mailbox, 0, &mb);
+
+    if (rc == EXS_OK) {
+        rc = exchctl_folder_path(mb, folder, 0, &fid);
+    }
+
+    if (rc == EXS_OK) {
+        rc = exs_table_open(mb, fid, EXS_TABLE_CONTENTS, 0, NULL, NULL, &t,
+                            c->a);
+    }
+
+    if (rc == EXS_OK) {
+        rc = exs_table_rows(t, 0, UINT32_MAX, tags,
+                            sizeof(tags) / sizeof(tags[0]), &rows, NULL, &n,
+                            c->a);
+    }
+
+    if (rc != EXS_OK) {
+        exs_txn_abort(txn);
+        return exchctl_mail_fail(c, rc, "folder \"%s\"", folder);
+    }
+
+    for (k = 0; k < n; k++) {
+        p = exs_props_get(&rows[k], PR_INTERNET_ARTICLE_NUMBER);
+        printf("%d\t", p ? p->v.l : 0);
+
+        p = exs_props_get(&rows[k], PR_MESSAGE_FLAGS);
+        printf("%s\t", p && (p->v.l & MSGFLAG_READ) ? "read" : "unread");
+
+        p = exs_props_get(&rows[k], PR_MESSAGE_SIZE);
+        printf("%d\t", p ? p->v.l : 0);
+
+        p = exs_props_get(&rows[k], PR_MESSAGE_CLASS);
+        printf("%s\t", p ? p->v.str.data : "");
+
+        p = exs_props_get(&rows[k], PR_SUBJECT);
+        printf("%s\n", p ? p->v.str.data : "");
+    }
+
+    exs_txn_abort(txn);
 
     return EX_OK;
 }

@@ -41,6 +41,9 @@ int exchctl_mail_run(const char *what, const char *store, int argc,
       "sends a message (an EML file) as USER, as Outlook would: local\n"      \
       "recipients get it at once, others through the queue and the\n"        \
       "relay of nginx's exch_smtp_relay; the copy goes to Sent Items" },      \
+    { "message list", 2, exchctl_mail, "USER [--folder F]",                 \
+      "a folder's messages (default Inbox), newest first, one per line:\n"    \
+      "UID, read or unread, size, message class, subject (tab-separated)" },  \
     { "queue list", 2, exchctl_mail, "",                                      \
       "the outgoing queue: id, age, attempts, next attempt, sender,\n"        \
       "recipients and their last answer" },                                   \
