@@ -55,6 +55,9 @@ FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -D_GNU_SOURCE \
 
 export EXCH_BUILD := $(B)
 
+# the objects are shared by every tool, test and fuzzer: keep them
+.SECONDARY: $(LIB_OBJS) $(FUZZ_OBJS)
+
 
 .PHONY: all deps module tools unit fuzz run test bench clean
 
