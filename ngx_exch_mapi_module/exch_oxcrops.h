@@ -1175,8 +1175,10 @@ int exch_rop_write_notify(exch_wr_t *w, uint32_t handle, uint8_t logon_id,
 
 
 /* ROP output buffer: RopSize reserved at begin, patched at end, then the
- * handle table */
-int exch_ropbuf_begin(exch_wr_t *w, size_t *mark);
+ * handle table; begin keeps room for nhandles handles at the end, so the
+ * ROPs see EXCH_ERR_BUFSIZE before the table would not fit, and end must
+ * be given the same count */
+int exch_ropbuf_begin(exch_wr_t *w, uint32_t nhandles, size_t *mark);
 int exch_ropbuf_end(exch_wr_t *w, size_t mark, const uint32_t *handles,
     uint32_t n);
 

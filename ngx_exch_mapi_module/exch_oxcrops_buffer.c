@@ -712,9 +712,16 @@ exch_ropbuf_parse(const uint8_t *p, size_t len, exs_arena_t *a,
 
 
 int
-exch_ropbuf_begin(exch_wr_t *w, size_t *mark)
+exch_ropbuf_begin(exch_wr_t *w, uint32_t nhandles, size_t *mark)
 {
-    return exch_wr_reserve(w, 2, mark);
+    if (exch_wr_reserve(w, 2, mark) != EXCH_OK) {
+        return w->err;
+    }
+
+    /* the handle table must still fit when the ROPs have filled the rest */
+    w->held += (size_t) nhandles * 4;
+
+    return EXCH_OK;
 }
 
 
@@ -726,6 +733,7 @@ exch_ropbuf_end(exch_wr_t *w, size_t mark, const uint32_t *handles,
     size_t    size;
 
     size = w->len - mark;
+    w->held = (w->held >= (size_t) n * 4) ? w->held - (size_t) n * 4 : 0;
 
     if (w->err == EXCH_OK && size > 0xFFFF) {
         return exch_wr_fail(w, EXCH_ERR_TOOBIG);

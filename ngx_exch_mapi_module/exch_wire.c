@@ -441,6 +441,7 @@ exch_wr_init(exch_wr_t *w, void *buf, size_t cap)
     w->len = 0;
     w->cap = cap;
     w->limit = cap;
+    w->held = 0;
     w->arena = NULL;
     w->flags = 0;
     w->cpid = 1252;
@@ -523,6 +524,12 @@ exch_wr_space(exch_wr_t *w, size_t n)
 {
     if (w->err != EXCH_OK) {
         return w->err;
+    }
+
+    if (w->limit < w->held || n > w->limit - w->held
+        || w->len > w->limit - w->held - n)
+    {
+        return exch_wr_fail(w, EXCH_ERR_BUFSIZE);
     }
 
     if (w->cap - w->len >= n) {

@@ -72,6 +72,7 @@ typedef struct {
     size_t                    len;
     size_t                    cap;
     size_t                    limit;     /* growable: never beyond this */
+    size_t                    held;      /* kept free at the end */
     exs_arena_t              *arena;     /* growable when not NULL */
     unsigned                  flags;
     uint32_t                  cpid;      /* code page for PT_STRING8 out */

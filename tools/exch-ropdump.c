@@ -919,7 +919,7 @@ main(int argc, char **argv)
 
     exch_rd_init(&r, rb.rops, rb.rops_len, st.arena, 0);
     exch_wr_init(&w, out, st.max_out);
-    exch_ropbuf_begin(&w, &mark);
+    exch_ropbuf_begin(&w, st.nhandles, &mark);
 
     printf("{\"handles\":[");
 
@@ -964,7 +964,12 @@ main(int argc, char **argv)
     }
 
     if (respond) {
-        exch_ropbuf_end(&w, mark, st.handles, st.nhandles);
+        if (exch_ropbuf_end(&w, mark, st.handles, st.nhandles) != EXCH_OK) {
+            /* not even RopBufferTooSmall with the unprocessed requests
+             * fits: the Execute fails as a whole */
+            printf(",\"response_error\":\"%s\"}\n", exch_strerror(w.err));
+            goto done;
+        }
 
         if (compress || xor) {
             exch_wr_init_grow(&cw, st.arena, w.len + 64, 0x100000);
@@ -981,6 +986,8 @@ main(int argc, char **argv)
     }
 
     printf("}\n");
+
+done:
 
     exs_arena_destroy(st.arena);
     free(in);

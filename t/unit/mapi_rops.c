@@ -858,13 +858,25 @@ test_ropbuf(void)
            "a RopSize below 2");
 
     exch_wr_init(&w, buf, sizeof(buf));
-    exch_ropbuf_begin(&w, &mark);
+    exch_ropbuf_begin(&w, 2, &mark);
     exch_rop_write_error(&w, EXCH_ROP_GET_STATUS, 0, EXCH_EC_ERROR);
     exch_ropbuf_end(&w, mark, handles, 2);
     n = hex("08 00 16 00 05 40 00 80 11 00 00 00 ff ff ff ff", want,
             sizeof(want));
     is_mem(buf, w.len, want, n,
            "an output buffer: RopSize, the response, the handles");
+
+    /* 2 + 6 bytes of ROPs and 8 of handles in 16: one more byte of ROP
+     * does not fit, though the buffer has room for it before the table */
+    exch_wr_init(&w, buf, 16);
+    exch_ropbuf_begin(&w, 2, &mark);
+    exch_rop_write_error(&w, EXCH_ROP_GET_STATUS, 0, EXCH_EC_ERROR);
+    is_int(exch_wr_u8(&w, 0), EXCH_ERR_BUFSIZE,
+           "the ROPs may not use the room of the handle table");
+    exch_wr_truncate(&w, 8);
+    is_int(exch_ropbuf_end(&w, mark, handles, 2), EXCH_OK,
+           "the handle table fits in the room kept for it");
+    is_int((int) w.len, 16, "the buffer is full");
 }
 
 
