@@ -109,16 +109,17 @@ void
 exch_rd_init(exch_rd_t *r, const void *p, size_t len, exs_arena_t *a,
     unsigned flags)
 {
+    if (p == NULL) {
+        p = "";
+        len = 0;
+    }
+
     r->start = p;
     r->p = p;
     r->end = r->p + len;
     r->arena = a;
     r->flags = flags;
     r->err = EXCH_OK;
-
-    if (p == NULL) {
-        r->start = r->p = r->end = (const uint8_t *) "";
-    }
 }
 
 

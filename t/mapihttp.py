@@ -1233,6 +1233,11 @@ def nspi_get_template_info(display_type, dn=None, flags=0, codepage=1252,
         u32(locale) + u32(len(aux)) + aux
 
 
+# the GUID of permanent entry ids, MS-OXNSPI 2.2.9.3
+NSPI_GUID = bytes([0xDC, 0xA7, 0x40, 0xC8, 0xC0, 0x42, 0x10, 0x1A,
+                   0xB4, 0xB9, 0x08, 0x00, 0x2B, 0x2F, 0xE1, 0x82])
+
+
 def ephemeral_entry_id(provider, mid, display_type=0):
     """EphemeralEntryID (MS-OXNSPI 2.2.9.2), 32 bytes."""
     return bytes([0x87, 0, 0, 0]) + provider + u32(1) + u32(display_type) + \
@@ -1241,9 +1246,8 @@ def ephemeral_entry_id(provider, mid, display_type=0):
 
 def permanent_entry_id(dn, display_type=0):
     """PermanentEntryID (MS-OXNSPI 2.2.9.3) with the NSPI GUID."""
-    guid = bytes([0xDC, 0xA7, 0x40, 0xC8, 0xC0, 0x42, 0x10, 0x1A,
-                  0xB4, 0xB9, 0x08, 0x00, 0x2B, 0x2F, 0xE1, 0x82])
-    return bytes([0, 0, 0, 0]) + guid + u32(1) + u32(display_type) + cstr(dn)
+    return bytes([0, 0, 0, 0]) + NSPI_GUID + u32(1) + u32(display_type) + \
+        cstr(dn)
 
 
 def nspi_mod_link_att(ptag, mid, entry_ids, flags=0, aux=b""):

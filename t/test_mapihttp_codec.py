@@ -425,3 +425,160 @@ def test_python_decompresses_a_c_compressed_response():
     rsp, _ = m.parse_rop_responses(raw, rops)
     assert [x["values"] for x in rsp[1:]] == \
         [["v%04x" % (0x6700 + i) for i in range(10)]] * 30
+
+
+# --- MAPI/HTTP bodies through the C codec -----------------------------------
+
+STATE = m.stat(codepage=1252, container=7, cur_rec=0, delta=-2, num_pos=3,
+               total=9)
+STATE_D = {"sort_type": 0, "container": 7, "cur_rec": 0, "delta": -2,
+           "num_pos": 3, "total": 9, "codepage": 1252,
+           "template_locale": 1033, "sort_locale": 1033}
+ABCOLS = [m.PR_DISPLAY_NAME, m.PR_ENTRYID, m.tag(m.PT_LONG, 0x3900),
+          m.tag(m.PT_UNICODE, 0x6666)]
+AUX = m.aux_perf_requestid(1, 2)
+
+
+def mapihttp(kind, body):
+    return ropdump(body, "--mapihttp", kind, "--respond")
+
+
+def nspi_cases():
+    """(request type, body, fields the C parser must see, checks of the
+    decoded response)"""
+    eph = m.ephemeral_entry_id(bytes(range(16)), 0x1234)
+    perm = m.permanent_entry_id("/o=exch/cn=Recipients/cn=u2")
+    row0 = ["v3001", b"\x0f\xff", 0x3900, m.Error(m.ecNotFound)]
+    row1 = ["v3001", b"\x0f\xff", 0x3901, m.Error(m.ecNotFound)]
+    return [
+        ("Bind", m.nspi_bind(STATE, flags=0, aux=AUX),
+         {"state": STATE_D, "aux": AUX.hex()},
+         {"server_guid": bytes(range(16))}),
+        ("Unbind", m.nspi_unbind(), {}, {"error": 1}),
+        ("CompareMIds", m.nspi_compare_mids(5, 9, STATE),
+         {"mid1": 5, "mid2": 9}, {"result": -1}),
+        ("DNToMId", m.nspi_dntomid(["/o=exch/cn=a", "/o=exch/cn=b"]),
+         {"names": ["/o=exch/cn=a", "/o=exch/cn=b"]},
+         {"mids": [0x100, 0x101]}),
+        ("GetMatches", m.nspi_get_matches(
+            STATE, ABCOLS, row_count=20,
+            restriction=("and", [("exist", m.PR_DISPLAY_NAME),
+                                 ("content", 0x00010001, m.PR_DISPLAY_NAME,
+                                  (m.PR_DISPLAY_NAME, "bo"))])),
+         {"state": STATE_D, "row_count": 20, "columns": ABCOLS,
+          "filter": {"type": 0, "sub": [
+              {"type": 8, "tag": m.PR_DISPLAY_NAME},
+              {"type": 3, "fuzzy": 0x00010001, "tag": m.PR_DISPLAY_NAME,
+               "value": {"tag": m.PR_DISPLAY_NAME, "value": "bo"}}]}},
+         {"mids": [0x100, 0x101], "columns": ABCOLS, "rows": [row0, row1],
+          "state": dict(STATE_D, cur_rec=0x100)}),
+        ("GetPropList", m.nspi_get_prop_list(0x100, codepage=65001),
+         {"mid1": 0x100, "codepage": 65001},
+         {"tags": [0x3001001F, 0x0FFF0102, 0x39000003]}),
+        ("GetProps", m.nspi_get_props(STATE, ABCOLS),
+         {"tags": ABCOLS},
+         {"codepage": 1252, "props": [(ABCOLS[0], "v3001"),
+                                      (ABCOLS[1], b"\x0f\xff"),
+                                      (ABCOLS[2], 0x3900)]}),
+        ("GetSpecialTable", m.nspi_get_special_table(STATE, version=3),
+         {"version": 3},
+         {"version": 4, "rows": [
+             [(0x3001001F, "v3001"), (0x0FFF0102, b"\x0f\xff"),
+              (0x39000003, 0x3900 + i)] for i in range(2)]}),
+        ("GetTemplateInfo", m.nspi_get_template_info(0, dn="/o=exch/x"),
+         {"dn": "/o=exch/x", "codepage": 1252, "locale": 1033},
+         {"codepage": 1252}),
+        ("ModLinkAtt", m.nspi_mod_link_att(0x8009101E, 0x100,
+                                           [eph, perm]),
+         {"tag": 0x8009101E, "mid1": 0x100, "eids": [
+             {"id_type": 0x87, "provider": bytes(range(16)).hex(),
+              "display_type": 0, "mid": 0x1234, "dn": ""},
+             {"id_type": 0, "provider": m.NSPI_GUID.hex(),
+              "display_type": 0, "mid": 0,
+              "dn": "/o=exch/cn=Recipients/cn=u2"}]},
+         {}),
+        ("ModProps", m.nspi_mod_props(STATE, [(m.PR_DISPLAY_NAME, "Bob"),
+                                              (0x8010101F, ["a", "b"])],
+                                      remove=[m.PR_EMAIL_ADDRESS]),
+         {"tags": [m.PR_EMAIL_ADDRESS], "values": [
+             {"tag": m.PR_DISPLAY_NAME, "value": "Bob"},
+             {"tag": 0x8010101F, "value": ["a", "b"]}]},
+         {}),
+        ("QueryColumns", m.nspi_query_columns(flags=2),
+         {"flags": 2}, {"tags": [0x3001001F, 0x0FFF0102, 0x39000003]}),
+        ("QueryRows", m.nspi_query_rows(STATE, ABCOLS, count=7,
+                                        explicit=[0x100, 0x200]),
+         {"row_count": 7, "explicit": [0x100, 0x200], "columns": ABCOLS},
+         {"columns": ABCOLS, "rows": [row0, row1]}),
+        ("ResolveNames", m.nspi_resolve_names(STATE, ["bob", "\u00e9ve"],
+                                              ABCOLS),
+         {"names": ["bob", "\u00e9ve"], "tags": ABCOLS},
+         {"mids": [0x100, 0x101], "rows": [row0, row1]}),
+        ("ResortRestriction", m.nspi_resort_restriction(STATE, [3, 1, 2]),
+         {"mids": [3, 1, 2]}, {"mids": [0x100, 0x101]}),
+        ("SeekEntries", m.nspi_seek_entries(
+            STATE, (m.PR_DISPLAY_NAME, "m"), ABCOLS, explicit=[0x100]),
+         {"target": {"tag": m.PR_DISPLAY_NAME, "value": "m"},
+          "explicit": [0x100], "columns": ABCOLS},
+         {"rows": [row0, row1]}),
+        ("UpdateStat", m.nspi_update_stat(STATE),
+         {"delta_requested": 1},
+         {"delta": 5, "state": dict(STATE_D, cur_rec=0x100)}),
+        ("GetMailboxUrl", m.nspi_get_mailbox_url("/o=exch/cn=Servers/x"),
+         {"dn": "/o=exch/cn=Servers/x"},
+         {"url": "https://exch.example/mapi/emsmdb/?MailboxId=u1"}),
+        ("GetAddressBookUrl", m.nspi_get_address_book_url("/o=exch/cn=u"),
+         {"dn": "/o=exch/cn=u"},
+         {"url": "https://exch.example/mapi/nspi/?MailboxId=u1"}),
+    ]
+
+
+@pytest.mark.skipif(not os.path.exists(ROPDUMP), reason="no exch-ropdump")
+@pytest.mark.parametrize("case", nspi_cases(), ids=lambda c: c[0])
+def test_c_reads_python_nspi_requests_and_python_reads_c_responses(case):
+    kind, body, want, answer = case
+    dump = mapihttp(kind, body)
+    assert "error" not in dump, dump
+    for key, value in want.items():
+        assert dump[key] == value, key
+    rsp = m.parse_nspi_response(kind, bytes.fromhex(dump["response"]))
+    assert rsp["status"] == 0
+    assert rsp["aux"] == b""
+    for key, value in answer.items():
+        assert rsp[key] == value, key
+    # every shorter body is refused, and so is one more byte
+    for n in sorted(set(range(0, len(body), 5)) | {len(body) - 1}):
+        assert "error" in mapihttp(kind, body[:n]), n
+    assert mapihttp(kind, body + b"\0")["error"] == "trailing bytes"
+
+
+@pytest.mark.skipif(not os.path.exists(ROPDUMP), reason="no exch-ropdump")
+def test_mailbox_bodies_through_the_c_codec():
+    dn = "/o=exch/ou=Exchange Administrative Group/cn=Recipients/cn=u1"
+    dump = mapihttp("Connect", m.connect_request(dn, cpid=1252, aux=AUX))
+    assert (dump["user_dn"], dump["cpid"], dump["lcid_sort"],
+            dump["aux"]) == (dn, 1252, 1033, AUX.hex())
+    rsp = m.parse_connect_response(bytes.fromhex(dump["response"]))
+    assert rsp == {"status": 0, "error": 0, "max_polling_interval": 60000,
+                   "retry_count": 6, "retry_delay": 10000,
+                   "dn_prefix": "/o=exch/ou=Exchange Administrative Group",
+                   "display_name": "User One \u00e9\U0001F600", "aux": AUX}
+
+    chain = m.rpc_header_ext(m.rop_buffer([m.rop_release(0)], [1]))
+    dump = mapihttp("Execute", m.execute_request(chain, flags=3,
+                                                 max_rop_out=0x10000))
+    assert (dump["flags"], dump["max_rop_out"], dump["rop_buffer"]) == \
+        (3, 0x10000, chain.hex())
+    assert m.parse_execute_response(bytes.fromhex(dump["response"])) == \
+        {"status": 0, "error": 0, "flags": 3, "rop_buffer": chain,
+         "aux": b""}
+
+    dump = mapihttp("Disconnect", m.disconnect_request(AUX))
+    assert dump["aux"] == AUX.hex()
+    assert m.parse_disconnect_response(bytes.fromhex(dump["response"])) == \
+        {"status": 0, "error": 0, "aux": b""}
+
+    dump = mapihttp("NotificationWait", m.notification_wait_request())
+    assert m.parse_notification_wait_response(
+        bytes.fromhex(dump["response"])) == \
+        {"status": 0, "error": 0, "event_pending": 1, "aux": b""}

@@ -9,11 +9,15 @@
  *
  *   exch-ropdump [--chain] [--respond] [--compress] [--xor]
  *                [--public LOGONID] [--max-out BYTES] < buffer
+ *   exch-ropdump --mapihttp REQUESTTYPE [--respond] < body
  *
  *   --chain       the input is an RPC_HEADER_EXT chain around the buffer
  *   --compress, --xor   wrap the response in RPC_HEADER_EXT with these
  *   --public      that logon id is a public folders logon
  *   --max-out     the size of the ROP output buffer (default 32768)
+ *   --mapihttp    the input is the body of a MAPI/HTTP request of that
+ *                 X-RequestType (mailbox or address book endpoint); the
+ *                 response is the success body of that type
  *
  * Canned values: a property of id I reads as I (integers), I * 1000
  * (64-bit), "vIIII" (strings), { I >> 8, I & 0xFF } (binaries); id 0x6666
@@ -30,6 +34,7 @@
 #include <exch_oxcdata.h>
 #include <exch_oxcrpc_rpc_ext.h>
 #include <exch_oxcrops.h>
+#include <exch_oxcmapihttp.h>
 
 
 #define RD_MAX_INPUT    (1 << 20)
@@ -59,6 +64,12 @@ static exs_prop_t rd_canned(exs_arena_t *a, uint32_t tag, uint32_t row);
 static exs_props_t *rd_canned_row(rd_state_t *st, const exch_tags_t *cols,
     uint32_t row);
 static int rd_respond(rd_state_t *st, exch_wr_t *w, const exch_rop_req_t *req);
+static void json_stat(const exch_stat_t *stat);
+static void json_nspi(const exch_nspi_req_t *req);
+static void rd_nspi_respond(rd_state_t *st, exch_wr_t *w,
+    const exch_nspi_req_t *req);
+static int rd_mapihttp(rd_state_t *st, const char *name, const uint8_t *in,
+    size_t len, int respond);
 
 
 static void
@@ -842,10 +853,384 @@ rd_respond(rd_state_t *st, exch_wr_t *w, const exch_rop_req_t *req)
 }
 
 
+static void
+json_stat(const exch_stat_t *stat)
+{
+    printf("{\"sort_type\":%u,\"container\":%u,\"cur_rec\":%u,"
+           "\"delta\":%d,\"num_pos\":%u,\"total\":%u,\"codepage\":%u,"
+           "\"template_locale\":%u,\"sort_locale\":%u}",
+           stat->sort_type, stat->container_id, stat->cur_rec, stat->delta,
+           stat->num_pos, stat->total_rec, stat->codepage,
+           stat->template_locale, stat->sort_locale);
+}
+
+
+static void
+json_nspi(const exch_nspi_req_t *req)
+{
+    uint32_t  i;
+
+    printf(",\"flags\":%u", req->flags);
+
+    if (req->has_state) {
+        printf(",\"state\":");
+        json_stat(&req->stat);
+    }
+
+    if (req->has_mids) {
+        printf(",\"mids\":");
+        json_tags(&req->mids);
+    }
+
+    printf(",\"mid1\":%u,\"mid2\":%u,\"interface_flags\":%u,"
+           "\"row_count\":%u,\"codepage\":%u,\"locale\":%u,"
+           "\"display_type\":%u,\"tag\":%u,\"delta_requested\":%u",
+           req->mid1, req->mid2, req->interface_flags, req->row_count,
+           req->codepage, req->locale_id, req->display_type, req->tag,
+           req->delta_requested);
+
+    if (req->has_filter) {
+        printf(",\"filter\":");
+        json_restriction(&req->filter);
+    }
+
+    if (req->has_propname) {
+        printf(",\"propname\":{\"guid\":");
+        json_bin(req->propname_guid, 16);
+        printf(",\"id\":%u}", req->propname_id);
+    }
+
+    if (req->has_columns) {
+        printf(",\"columns\":");
+        json_tags(&req->columns);
+    }
+
+    if (req->has_tags) {
+        printf(",\"tags\":");
+        json_tags(&req->tags);
+    }
+
+    if (req->has_version) {
+        printf(",\"version\":%u", req->version);
+    }
+
+    if (req->has_dn) {
+        printf(",\"dn\":");
+        json_str(req->dn.data, req->dn.len);
+    }
+
+    if (req->has_eids) {
+        printf(",\"eids\":[");
+
+        for (i = 0; i < req->neids; i++) {
+            printf("%s{\"id_type\":%u,\"provider\":", i ? "," : "",
+                   req->eids[i].id_type);
+            json_bin(req->eids[i].provider, 16);
+            printf(",\"display_type\":%u,\"mid\":%u,\"dn\":",
+                   req->eids[i].display_type, req->eids[i].mid);
+            json_str(req->eids[i].dn.data, req->eids[i].dn.len);
+            putchar('}');
+        }
+
+        putchar(']');
+    }
+
+    if (req->has_values) {
+        printf(",\"values\":");
+        json_props(&req->values);
+    }
+
+    if (req->has_names) {
+        printf(",\"names\":[");
+
+        for (i = 0; i < req->names.n; i++) {
+            if (i) {
+                putchar(',');
+            }
+
+            json_str(req->names.v[i].data, req->names.v[i].len);
+        }
+
+        putchar(']');
+    }
+
+    if (req->has_target) {
+        printf(",\"target\":{\"tag\":%u,\"value\":", req->target.tag);
+        json_value(&req->target);
+        putchar('}');
+    }
+
+    if (req->has_explicit) {
+        printf(",\"explicit\":");
+        json_tags(&req->explicit_table);
+    }
+
+    printf(",\"aux\":");
+    json_bin(req->aux.data, req->aux.len);
+}
+
+
+/*
+ * Canned NSPI answers: minimal ids 0x100 + i, the request's STAT with
+ * CurrentRec 0x100, rows of canned values for the requested columns (or
+ * PR_DISPLAY_NAME, PR_ENTRYID, PR_DISPLAY_TYPE), Bind's server GUID
+ * 0..15, CompareMIds the sign of Mid1 - Mid2, UpdateStat's delta 5.
+ */
+
+static void
+rd_nspi_respond(rd_state_t *st, exch_wr_t *w, const exch_nspi_req_t *req)
+{
+    uint32_t          i, n;
+    exch_tags_t       cols;
+    exs_props_t      *rows;
+    exch_nspi_rsp_t   rsp;
+    static uint32_t   fixed[] = { 0x3001001F, 0x0FFF0102, 0x39000003 };
+
+    memset(&rsp, 0, sizeof(rsp));
+    rsp.type = req->type;
+    rsp.codepage = 1252;
+    rsp.stat = req->stat;
+    rsp.stat.cur_rec = 0x100;
+
+    cols.n = 3;
+    cols.tags = fixed;
+
+    if (req->has_columns) {
+        cols = req->columns;
+
+    } else if (req->has_tags) {
+        cols = req->tags;
+    }
+
+    n = 2;
+    rows = exs_calloc(st->arena, n * sizeof(exs_props_t));
+
+    for (i = 0; i < n; i++) {
+        rows[i] = *rd_canned_row(st, &cols, i);
+    }
+
+    rsp.columns = cols;
+    rsp.rows = rows;
+    rsp.nrows = n;
+    rsp.has_rows = 1;
+    rsp.mids.n = 2;
+    rsp.mids.tags = exs_calloc(st->arena, 2 * sizeof(uint32_t));
+    rsp.mids.tags[0] = 0x100;
+    rsp.mids.tags[1] = 0x101;
+
+    switch (req->type) {
+
+    case EXCH_MH_BIND:
+        for (i = 0; i < 16; i++) {
+            rsp.server_guid[i] = (uint8_t) i;
+        }
+
+        break;
+
+    case EXCH_MH_UNBIND:
+        rsp.error_code = EXCH_NSPI_UNBIND_SUCCESS;
+        break;
+
+    case EXCH_MH_COMPARE_MIDS:
+        rsp.result = (req->mid1 > req->mid2) - (req->mid1 < req->mid2);
+        break;
+
+    case EXCH_MH_DNTOMID:
+    case EXCH_MH_RESOLVE_NAMES:
+        rsp.has_mids = 1;
+        rsp.mids.n = req->names.n;
+        rsp.mids.tags = exs_calloc(st->arena,
+                                   (req->names.n + 1) * sizeof(uint32_t));
+
+        for (i = 0; i < req->names.n; i++) {
+            rsp.mids.tags[i] = 0x100 + i;
+        }
+
+        rsp.nrows = req->type == EXCH_MH_RESOLVE_NAMES
+                    ? (req->names.n < n ? req->names.n : n) : 0;
+        break;
+
+    case EXCH_MH_GET_MATCHES:
+    case EXCH_MH_RESORT_RESTRICTION:
+        rsp.has_mids = 1;
+        rsp.has_state = 1;
+        break;
+
+    case EXCH_MH_GET_PROP_LIST:
+    case EXCH_MH_QUERY_COLUMNS:
+        rsp.has_tags = 1;
+        rsp.columns.n = 3;
+        rsp.columns.tags = fixed;
+        break;
+
+    case EXCH_MH_GET_PROPS:
+    case EXCH_MH_GET_TEMPLATE_INFO:
+        rsp.nrows = 1;
+        break;
+
+    case EXCH_MH_GET_SPECIAL_TABLE:
+        rsp.has_version = 1;
+        rsp.version = req->version + 1;
+        break;
+
+    case EXCH_MH_QUERY_ROWS:
+    case EXCH_MH_SEEK_ENTRIES:
+        rsp.has_state = 1;
+        break;
+
+    case EXCH_MH_UPDATE_STAT:
+        rsp.has_state = 1;
+        rsp.has_delta = req->delta_requested != 0;
+        rsp.delta = 5;
+        break;
+
+    case EXCH_MH_GET_MAILBOX_URL:
+        rsp.url = "https://exch.example/mapi/emsmdb/?MailboxId=u1";
+        break;
+
+    case EXCH_MH_GET_ADDRESS_BOOK_URL:
+        rsp.url = "https://exch.example/mapi/nspi/?MailboxId=u1";
+        break;
+
+    default:
+        break;
+    }
+
+    exch_mh_write_nspi(w, &rsp);
+}
+
+
+static int
+rd_mapihttp(rd_state_t *st, const char *name, const uint8_t *in, size_t len,
+    int respond)
+{
+    int                                type, rc;
+    exch_wr_t                          w;
+    exch_nspi_req_t                    nreq;
+    exch_mh_connect_req_t              creq;
+    exch_mh_connect_rsp_t              crsp;
+    exch_mh_execute_req_t              ereq;
+    exch_mh_execute_rsp_t              ersp;
+    exch_mh_disconnect_req_t           dreq;
+    exch_mh_disconnect_rsp_t           drsp;
+
+    type = exch_mh_request_type(name, strlen(name));
+    if (type == 0) {
+        printf("{\"error\":\"unknown request type\"}\n");
+        return 0;
+    }
+
+    exch_wr_init_grow(&w, st->arena, 256, 1 << 20);
+
+    memset(&crsp, 0, sizeof(crsp));
+    memset(&ersp, 0, sizeof(ersp));
+    memset(&drsp, 0, sizeof(drsp));
+
+    printf("{\"type\":");
+    json_str(exch_mh_request_name(type), strlen(exch_mh_request_name(type)));
+
+    switch (type) {
+
+    case EXCH_MH_CONNECT:
+        rc = exch_mh_parse_connect(in, len, st->arena, &creq);
+        if (rc != EXCH_OK) {
+            break;
+        }
+
+        printf(",\"user_dn\":");
+        json_str(creq.user_dn.data, creq.user_dn.len);
+        printf(",\"flags\":%u,\"cpid\":%u,\"lcid_sort\":%u,"
+               "\"lcid_string\":%u,\"aux\":", creq.flags, creq.cpid,
+               creq.lcid_sort, creq.lcid_string);
+        json_bin(creq.aux.data, creq.aux.len);
+
+        crsp.max_polling_interval = 60000;
+        crsp.retry_count = 6;
+        crsp.retry_delay = 10000;
+        crsp.dn_prefix = "/o=exch/ou=Exchange Administrative Group";
+        crsp.display_name = "User One \xc3\xa9\xf0\x9f\x98\x80";
+        crsp.aux = creq.aux;
+        exch_mh_write_connect(&w, &crsp);
+        break;
+
+    case EXCH_MH_EXECUTE:
+        rc = exch_mh_parse_execute(in, len, st->arena, &ereq);
+        if (rc != EXCH_OK) {
+            break;
+        }
+
+        printf(",\"flags\":%u,\"max_rop_out\":%u,\"rop_buffer\":",
+               ereq.flags, ereq.max_rop_out);
+        json_bin(ereq.rop_buffer.data, ereq.rop_buffer.len);
+        printf(",\"aux\":");
+        json_bin(ereq.aux.data, ereq.aux.len);
+
+        /* echoes the buffer and the aux */
+        ersp.flags = ereq.flags;
+        ersp.rop_buffer = ereq.rop_buffer;
+        ersp.aux = ereq.aux;
+        exch_mh_write_execute(&w, &ersp);
+        break;
+
+    case EXCH_MH_DISCONNECT:
+    case EXCH_MH_NOTIFICATION_WAIT:
+        rc = type == EXCH_MH_DISCONNECT
+             ? exch_mh_parse_disconnect(in, len, st->arena, &dreq)
+             : exch_mh_parse_notification_wait(in, len, st->arena, &dreq);
+        if (rc != EXCH_OK) {
+            break;
+        }
+
+        printf(",\"flags\":%u,\"aux\":", dreq.flags);
+        json_bin(dreq.aux.data, dreq.aux.len);
+
+        if (type == EXCH_MH_DISCONNECT) {
+            exch_mh_write_disconnect(&w, &drsp);
+
+        } else {
+            drsp.event_pending = 1;
+            exch_mh_write_notification_wait(&w, &drsp);
+        }
+
+        break;
+
+    default:
+        rc = exch_mh_parse_nspi(type, in, len, st->arena, &nreq);
+        if (rc != EXCH_OK) {
+            break;
+        }
+
+        json_nspi(&nreq);
+        rd_nspi_respond(st, &w, &nreq);
+        break;
+    }
+
+    if (rc != EXCH_OK) {
+        printf(",\"error\":\"%s\"}\n", exch_strerror(rc));
+        return 0;
+    }
+
+    if (respond) {
+        if (w.err != EXCH_OK) {
+            printf(",\"response_error\":\"%s\"", exch_strerror(w.err));
+
+        } else {
+            printf(",\"response\":");
+            json_bin(w.buf, w.len);
+        }
+    }
+
+    printf("}\n");
+
+    return 0;
+}
+
+
 int
 main(int argc, char **argv)
 {
     int                rc, i, chain, respond, compress, xor;
+    char              *mapihttp;
     size_t             len, mark, start;
     uint8_t           *in, *out;
     uint16_t           flags;
@@ -862,6 +1247,7 @@ main(int argc, char **argv)
     st.public_logon = -1;
     st.max_out = 32768;
     chain = respond = compress = xor = 0;
+    mapihttp = NULL;
 
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--chain") == 0) {
@@ -876,9 +1262,12 @@ main(int argc, char **argv)
             st.public_logon = atoi(argv[++i]);
         } else if (strcmp(argv[i], "--max-out") == 0 && i + 1 < argc) {
             st.max_out = (size_t) atol(argv[++i]);
+        } else if (strcmp(argv[i], "--mapihttp") == 0 && i + 1 < argc) {
+            mapihttp = argv[++i];
         } else {
             fprintf(stderr, "usage: exch-ropdump [--chain] [--respond] "
-                    "[--compress] [--xor] [--public ID] [--max-out N]\n");
+                    "[--compress] [--xor] [--public ID] [--max-out N]\n"
+                    "       exch-ropdump --mapihttp TYPE [--respond]\n");
             return 2;
         }
     }
@@ -892,6 +1281,11 @@ main(int argc, char **argv)
     }
 
     len = fread(in, 1, RD_MAX_INPUT, stdin);
+
+    if (mapihttp != NULL) {
+        rc = rd_mapihttp(&st, mapihttp, in, len, respond);
+        goto done;
+    }
 
     if (chain) {
         rc = exch_rhe_parse(in, len, st.arena, 0x100000, &ch);
