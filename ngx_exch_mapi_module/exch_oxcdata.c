@@ -290,28 +290,14 @@ exch_write_tags(exch_wr_t *w, int wide_count, const uint32_t *tags,
 static int
 exch_read_bin(exch_rd_t *r, exs_bin_t *bin)
 {
-    uint32_t  n;
-
-    bin->len = 0;
-    bin->data = NULL;
-
-    exch_read_count(r, exch_wide(r->flags), &n);
-    exch_rd_bytes(r, n, &bin->data);
-
-    if (r->err == EXCH_OK) {
-        bin->len = n;
-    }
-
-    return r->err;
+    return exch_rd_counted(r, exch_wide(r->flags) ? 4 : 2, bin);
 }
 
 
 static int
 exch_write_bin(exch_wr_t *w, const exs_bin_t *bin)
 {
-    exch_write_count(w, exch_wide(w->flags), bin->len);
-
-    return exch_wr_bytes(w, bin->data, bin->len);
+    return exch_wr_counted(w, exch_wide(w->flags) ? 4 : 2, bin);
 }
 
 

@@ -83,8 +83,6 @@ static const struct {
 };
 
 
-static int exch_mh_read_aux(exch_rd_t *r, exs_bin_t *aux);
-static int exch_mh_write_aux(exch_wr_t *w, const exs_bin_t *aux);
 static int exch_mh_end(exch_rd_t *r);
 static int exch_mh_read_strings(exch_rd_t *r, int unicode,
     exch_strings_t *s);
@@ -211,37 +209,6 @@ exch_mh_done(char *buf, size_t cap, uint32_t elapsed_ms, time_t start)
 /* envelope */
 
 static int
-exch_mh_read_aux(exch_rd_t *r, exs_bin_t *aux)
-{
-    uint32_t  n;
-
-    aux->len = 0;
-    aux->data = NULL;
-
-    exch_rd_u32(r, &n);
-
-    if (exch_rd_bytes(r, n, &aux->data) == EXCH_OK) {
-        aux->len = n;
-    }
-
-    return r->err;
-}
-
-
-static int
-exch_mh_write_aux(exch_wr_t *w, const exs_bin_t *aux)
-{
-    if (aux->len > 0xFFFFFFFF) {
-        return exch_wr_fail(w, EXCH_ERR_TOOBIG);
-    }
-
-    exch_wr_u32(w, (uint32_t) aux->len);
-
-    return exch_wr_bytes(w, aux->data, aux->len);
-}
-
-
-static int
 exch_mh_end(exch_rd_t *r)
 {
     if (r->err == EXCH_OK && exch_rd_left(r) != 0) {
@@ -259,7 +226,7 @@ exch_mh_write_failure(exch_wr_t *w, uint32_t status, const exs_bin_t *aux)
 
     exch_wr_u32(w, status);
 
-    return exch_mh_write_aux(w, aux ? aux : &none);
+    return exch_wr_counted(w, 4, aux ? aux : &none);
 }
 
 
@@ -279,7 +246,7 @@ exch_mh_parse_connect(const uint8_t *p, size_t len, exs_arena_t *a,
     exch_rd_u32(&r, &req->cpid);
     exch_rd_u32(&r, &req->lcid_sort);
     exch_rd_u32(&r, &req->lcid_string);
-    exch_mh_read_aux(&r, &req->aux);
+    exch_rd_counted(&r, 4, &req->aux);
 
     return exch_mh_end(&r);
 }
@@ -303,7 +270,7 @@ exch_mh_parse_execute(const uint8_t *p, size_t len, exs_arena_t *a,
     }
 
     exch_rd_u32(&r, &req->max_rop_out);
-    exch_mh_read_aux(&r, &req->aux);
+    exch_rd_counted(&r, 4, &req->aux);
 
     return exch_mh_end(&r);
 }
@@ -318,7 +285,7 @@ exch_mh_parse_disconnect(const uint8_t *p, size_t len, exs_arena_t *a,
     memset(req, 0, sizeof(exch_mh_disconnect_req_t));
     exch_rd_init(&r, p, len, a, EXCH_F_WIDE);
 
-    exch_mh_read_aux(&r, &req->aux);
+    exch_rd_counted(&r, 4, &req->aux);
 
     return exch_mh_end(&r);
 }
@@ -334,7 +301,7 @@ exch_mh_parse_notification_wait(const uint8_t *p, size_t len,
     exch_rd_init(&r, p, len, a, EXCH_F_WIDE);
 
     exch_rd_u32(&r, &req->flags);
-    exch_mh_read_aux(&r, &req->aux);
+    exch_rd_counted(&r, 4, &req->aux);
 
     return exch_mh_end(&r);
 }
@@ -356,7 +323,7 @@ exch_mh_write_connect(exch_wr_t *w, const exch_mh_connect_rsp_t *rsp)
     exch_wr_str8(w, dn, strlen(dn));
     exch_wr_str16(w, name, strlen(name));
 
-    return exch_mh_write_aux(w, &rsp->aux);
+    return exch_wr_counted(w, 4, &rsp->aux);
 }
 
 
@@ -366,9 +333,9 @@ exch_mh_write_execute(exch_wr_t *w, const exch_mh_execute_rsp_t *rsp)
     exch_wr_u32(w, 0);
     exch_wr_u32(w, rsp->error_code);
     exch_wr_u32(w, rsp->flags);
-    exch_mh_write_aux(w, &rsp->rop_buffer);
+    exch_wr_counted(w, 4, &rsp->rop_buffer);
 
-    return exch_mh_write_aux(w, &rsp->aux);
+    return exch_wr_counted(w, 4, &rsp->aux);
 }
 
 
@@ -378,7 +345,7 @@ exch_mh_write_disconnect(exch_wr_t *w, const exch_mh_disconnect_rsp_t *rsp)
     exch_wr_u32(w, 0);
     exch_wr_u32(w, rsp->error_code);
 
-    return exch_mh_write_aux(w, &rsp->aux);
+    return exch_wr_counted(w, 4, &rsp->aux);
 }
 
 
@@ -390,7 +357,7 @@ exch_mh_write_notification_wait(exch_wr_t *w,
     exch_wr_u32(w, rsp->error_code);
     exch_wr_u32(w, rsp->event_pending);
 
-    return exch_mh_write_aux(w, &rsp->aux);
+    return exch_wr_counted(w, 4, &rsp->aux);
 }
 
 
@@ -613,33 +580,48 @@ exch_mh_parse_nspi(int type, const uint8_t *p, size_t len, exs_arena_t *a,
     /* MAPI/HTTP counts are 32 bits; values take the address book form */
     exch_rd_init(&r, p, len, a, EXCH_F_ABK);
 
+    if (type < EXCH_MH_BIND || type > EXCH_MH_LAST) {
+        return EXCH_ERR_UNKNOWN;
+    }
+
+    /* every body starts with Flags or Reserved; most carry a STAT next */
+    exch_rd_u32(&r, &req->flags);
+
+    switch (type) {
+    case EXCH_MH_BIND:
+    case EXCH_MH_COMPARE_MIDS:
+    case EXCH_MH_GET_MATCHES:
+    case EXCH_MH_GET_PROPS:
+    case EXCH_MH_GET_SPECIAL_TABLE:
+    case EXCH_MH_MOD_PROPS:
+    case EXCH_MH_QUERY_ROWS:
+    case EXCH_MH_RESOLVE_NAMES:
+    case EXCH_MH_RESORT_RESTRICTION:
+    case EXCH_MH_SEEK_ENTRIES:
+    case EXCH_MH_UPDATE_STAT:
+        exch_mh_read_state(&r, req);
+        break;
+    default:
+        break;
+    }
+
     switch (type) {
 
     case EXCH_MH_BIND:
-        exch_rd_u32(&r, &req->flags);
-        exch_mh_read_state(&r, req);
+    case EXCH_MH_UNBIND:
         break;
 
-    case EXCH_MH_UNBIND:
     case EXCH_MH_QUERY_COLUMNS:
+        /* Reserved, then Flags */
         exch_rd_u32(&r, &req->flags);
-
-        if (type == EXCH_MH_QUERY_COLUMNS) {
-            /* Reserved, then Flags */
-            exch_rd_u32(&r, &req->flags);
-        }
-
         break;
 
     case EXCH_MH_COMPARE_MIDS:
-        exch_rd_u32(&r, &req->flags);
-        exch_mh_read_state(&r, req);
         exch_rd_u32(&r, &req->mid1);
         exch_rd_u32(&r, &req->mid2);
         break;
 
     case EXCH_MH_DNTOMID:
-        exch_rd_u32(&r, &req->flags);
         exch_rd_u8(&r, &has);
 
         if (r.err == EXCH_OK && has) {
@@ -650,8 +632,6 @@ exch_mh_parse_nspi(int type, const uint8_t *p, size_t len, exs_arena_t *a,
         break;
 
     case EXCH_MH_GET_MATCHES:
-        exch_rd_u32(&r, &req->flags);
-        exch_mh_read_state(&r, req);
         exch_mh_read_has_tags(&r, &flag, &req->mids);
         req->has_mids = flag;
         exch_rd_u32(&r, &req->interface_flags);
@@ -676,21 +656,16 @@ exch_mh_parse_nspi(int type, const uint8_t *p, size_t len, exs_arena_t *a,
         break;
 
     case EXCH_MH_GET_PROP_LIST:
-        exch_rd_u32(&r, &req->flags);
         exch_rd_u32(&r, &req->mid1);
         exch_rd_u32(&r, &req->codepage);
         break;
 
     case EXCH_MH_GET_PROPS:
-        exch_rd_u32(&r, &req->flags);
-        exch_mh_read_state(&r, req);
         exch_mh_read_has_tags(&r, &flag, &req->tags);
         req->has_tags = flag;
         break;
 
     case EXCH_MH_GET_SPECIAL_TABLE:
-        exch_rd_u32(&r, &req->flags);
-        exch_mh_read_state(&r, req);
         exch_rd_u8(&r, &has);
 
         if (r.err == EXCH_OK && has) {
@@ -701,7 +676,6 @@ exch_mh_parse_nspi(int type, const uint8_t *p, size_t len, exs_arena_t *a,
         break;
 
     case EXCH_MH_GET_TEMPLATE_INFO:
-        exch_rd_u32(&r, &req->flags);
         exch_rd_u32(&r, &req->display_type);
         exch_rd_u8(&r, &has);
 
@@ -715,15 +689,12 @@ exch_mh_parse_nspi(int type, const uint8_t *p, size_t len, exs_arena_t *a,
         break;
 
     case EXCH_MH_MOD_LINK_ATT:
-        exch_rd_u32(&r, &req->flags);
         exch_rd_u32(&r, &req->tag);
         exch_rd_u32(&r, &req->mid1);
         exch_mh_read_eids(&r, req);
         break;
 
     case EXCH_MH_MOD_PROPS:
-        exch_rd_u32(&r, &req->flags);
-        exch_mh_read_state(&r, req);
         exch_mh_read_has_tags(&r, &flag, &req->tags);
         req->has_tags = flag;
         exch_rd_u8(&r, &has);
@@ -736,8 +707,6 @@ exch_mh_parse_nspi(int type, const uint8_t *p, size_t len, exs_arena_t *a,
         break;
 
     case EXCH_MH_QUERY_ROWS:
-        exch_rd_u32(&r, &req->flags);
-        exch_mh_read_state(&r, req);
         exch_read_tags(&r, 1, &req->explicit_table);
         req->has_explicit = 1;
         exch_rd_u32(&r, &req->row_count);
@@ -746,8 +715,6 @@ exch_mh_parse_nspi(int type, const uint8_t *p, size_t len, exs_arena_t *a,
         break;
 
     case EXCH_MH_RESOLVE_NAMES:
-        exch_rd_u32(&r, &req->flags);
-        exch_mh_read_state(&r, req);
         exch_mh_read_has_tags(&r, &flag, &req->tags);
         req->has_tags = flag;
         exch_rd_u8(&r, &has);
@@ -760,15 +727,11 @@ exch_mh_parse_nspi(int type, const uint8_t *p, size_t len, exs_arena_t *a,
         break;
 
     case EXCH_MH_RESORT_RESTRICTION:
-        exch_rd_u32(&r, &req->flags);
-        exch_mh_read_state(&r, req);
         exch_mh_read_has_tags(&r, &flag, &req->mids);
         req->has_mids = flag;
         break;
 
     case EXCH_MH_SEEK_ENTRIES:
-        exch_rd_u32(&r, &req->flags);
-        exch_mh_read_state(&r, req);
         exch_rd_u8(&r, &has);
 
         if (r.err == EXCH_OK && has) {
@@ -783,14 +746,11 @@ exch_mh_parse_nspi(int type, const uint8_t *p, size_t len, exs_arena_t *a,
         break;
 
     case EXCH_MH_UPDATE_STAT:
-        exch_rd_u32(&r, &req->flags);
-        exch_mh_read_state(&r, req);
         exch_rd_u8(&r, &req->delta_requested);
         break;
 
     case EXCH_MH_GET_MAILBOX_URL:
     case EXCH_MH_GET_ADDRESS_BOOK_URL:
-        exch_rd_u32(&r, &req->flags);
         exch_rd_str16(&r, &req->dn);
         req->has_dn = 1;
         break;
@@ -799,7 +759,7 @@ exch_mh_parse_nspi(int type, const uint8_t *p, size_t len, exs_arena_t *a,
         return EXCH_ERR_UNKNOWN;
     }
 
-    exch_mh_read_aux(&r, &req->aux);
+    exch_rd_counted(&r, 4, &req->aux);
 
     return exch_mh_end(&r);
 }
@@ -980,7 +940,7 @@ exch_mh_write_nspi(exch_wr_t *w, const exch_nspi_rsp_t *rsp)
         break;
     }
 
-    exch_mh_write_aux(w, &rsp->aux);
+    exch_wr_counted(w, 4, &rsp->aux);
 
     w->flags = flags;
 

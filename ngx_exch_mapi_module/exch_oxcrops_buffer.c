@@ -246,37 +246,6 @@ exch_rop_read_string(exch_rd_t *r, int unicode, exs_str_t *s)
 
 
 int
-exch_rop_read_bin16(exch_rd_t *r, exs_bin_t *bin)
-{
-    uint16_t  n;
-
-    bin->len = 0;
-    bin->data = NULL;
-
-    exch_rd_u16(r, &n);
-
-    if (exch_rd_bytes(r, n, &bin->data) == EXCH_OK) {
-        bin->len = n;
-    }
-
-    return r->err;
-}
-
-
-int
-exch_rop_write_bin16(exch_wr_t *w, const exs_bin_t *bin)
-{
-    if (bin->len > 0xFFFF) {
-        return exch_wr_fail(w, EXCH_ERR_TOOBIG);
-    }
-
-    exch_wr_u16(w, (uint16_t) bin->len);
-
-    return exch_wr_bytes(w, bin->data, bin->len);
-}
-
-
-int
 exch_rop_read_sized_restriction(exch_rd_t *r, exs_restriction_t **res)
 {
     uint16_t   size;
@@ -418,8 +387,8 @@ exch_read_rcpt_row(exch_rd_t *r, const exch_tags_t *cols,
     if (type == EXCH_RCPT_TYPE_PERSONALDL1
         || type == EXCH_RCPT_TYPE_PERSONALDL2)
     {
-        exch_rop_read_bin16(r, &row->entry_id);
-        exch_rop_read_bin16(r, &row->search_key);
+        exch_rd_counted(r, 2, &row->entry_id);
+        exch_rd_counted(r, 2, &row->search_key);
     }
 
     if (type == EXCH_RCPT_TYPE_NONE && (row->flags & EXCH_RCPT_O)) {
@@ -495,8 +464,8 @@ exch_write_rcpt_row(exch_wr_t *w, const exch_tags_t *cols,
     if (type == EXCH_RCPT_TYPE_PERSONALDL1
         || type == EXCH_RCPT_TYPE_PERSONALDL2)
     {
-        exch_rop_write_bin16(w, &row->entry_id);
-        exch_rop_write_bin16(w, &row->search_key);
+        exch_wr_counted(w, 2, &row->entry_id);
+        exch_wr_counted(w, 2, &row->search_key);
     }
 
     if (type == EXCH_RCPT_TYPE_NONE && (row->flags & EXCH_RCPT_O)) {
@@ -1078,7 +1047,7 @@ exch_rop_write_notify(exch_wr_t *w, uint32_t handle, uint8_t logon_id,
     }
 
     if (n->has & EXCH_NF_ROW_DATA) {
-        exch_rop_write_bin16(w, &n->row_data);
+        exch_wr_counted(w, 2, &n->row_data);
     }
 
     if (n->has & EXCH_NF_FID) {

@@ -48,8 +48,6 @@ int exch_rop_write_misc(exch_wr_t *w, exch_rop_rsp_t *rsp);
 int exch_rop_read_ids(exch_rd_t *r, exch_rop_ids_t *ids);
 int exch_rop_write_ids(exch_wr_t *w, uint16_t n, const uint64_t *ids);
 int exch_rop_read_string(exch_rd_t *r, int unicode, exs_str_t *s);
-int exch_rop_read_bin16(exch_rd_t *r, exs_bin_t *bin);
-int exch_rop_write_bin16(exch_wr_t *w, const exs_bin_t *bin);
 /* RestrictionDataSize (2 bytes) and the restriction; NULL when 0 */
 int exch_rop_read_sized_restriction(exch_rd_t *r, exs_restriction_t **res);
 int exch_rop_write_sized_restriction(exch_wr_t *w,

@@ -320,8 +320,8 @@ exch_rop_write_message(exch_wr_t *w, exch_rop_rsp_t *rsp)
 
     case EXCH_ROP_OPTIONS_DATA:
         exch_wr_u8(w, rsp->u.options_data.reserved);
-        exch_rop_write_bin16(w, &rsp->u.options_data.options_info);
-        exch_rop_write_bin16(w, &rsp->u.options_data.help_file);
+        exch_wr_counted(w, 2, &rsp->u.options_data.options_info);
+        exch_wr_counted(w, 2, &rsp->u.options_data.help_file);
 
         if (rsp->u.options_data.help_file.len == 0) {
             return w->err;

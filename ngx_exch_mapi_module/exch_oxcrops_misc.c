@@ -192,10 +192,10 @@ exch_rop_parse_misc(exch_rd_t *r, const exch_rop_ctx_t *ctx,
         return exch_rd_u8(r, &req->u.table.flags);
 
     case EXCH_ROP_UPDATE_DEFERRED_ACTION_MESSAGES:
-        exch_rop_read_bin16(r,
-            &req->u.update_deferred_action_messages.server_eid);
-        return exch_rop_read_bin16(r,
-            &req->u.update_deferred_action_messages.client_eid);
+        exch_rd_counted(r, 2,
+                        &req->u.update_deferred_action_messages.server_eid);
+        return exch_rd_counted(r, 2,
+                        &req->u.update_deferred_action_messages.client_eid);
 
     case EXCH_ROP_REGISTER_NOTIFICATION:
         exch_rd_u8(r, &req->u.register_notification.types);

@@ -182,7 +182,7 @@ exch_rop_parse_property(exch_rd_t *r, const exch_rop_ctx_t *ctx,
     case EXCH_ROP_WRITE_STREAM:
     case EXCH_ROP_WRITE_STREAM_EXTENDED:
     case EXCH_ROP_WRITE_AND_COMMIT_STREAM:
-        return exch_rop_read_bin16(r, &req->u.write_stream.data);
+        return exch_rd_counted(r, 2, &req->u.write_stream.data);
 
     case EXCH_ROP_SET_STREAM_SIZE:
         return exch_rd_u64(r, &req->u.set_stream_size.size);
@@ -281,7 +281,7 @@ exch_rop_write_property(exch_wr_t *w, exch_rop_rsp_t *rsp)
         return exch_wr_u32(w, rsp->u.stream_size.size);
 
     case EXCH_ROP_READ_STREAM:
-        return exch_rop_write_bin16(w, &rsp->u.read_stream.data);
+        return exch_wr_counted(w, 2, &rsp->u.read_stream.data);
 
     case EXCH_ROP_WRITE_STREAM:
     case EXCH_ROP_WRITE_AND_COMMIT_STREAM:

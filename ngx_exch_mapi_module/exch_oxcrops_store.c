@@ -73,7 +73,7 @@ exch_rop_parse_store(exch_rd_t *r, const exch_rop_ctx_t *ctx,
         exch_read_ltid(r, &req->u.write_per_user_information.folder);
         exch_rd_u8(r, &req->u.write_per_user_information.has_finished);
         exch_rd_u32(r, &req->u.write_per_user_information.offset);
-        exch_rop_read_bin16(r, &req->u.write_per_user_information.data);
+        exch_rd_counted(r, 2, &req->u.write_per_user_information.data);
 
         /* ReplGuid: at offset 0, and only for private mailbox logons */
         if (r->err == EXCH_OK
@@ -191,7 +191,7 @@ exch_rop_write_store(exch_wr_t *w, exch_rop_rsp_t *rsp)
 
     case EXCH_ROP_READ_PER_USER_INFORMATION:
         exch_wr_u8(w, rsp->u.read_per_user_information.has_finished);
-        return exch_rop_write_bin16(w, &rsp->u.read_per_user_information.data);
+        return exch_wr_counted(w, 2, &rsp->u.read_per_user_information.data);
 
     case EXCH_ROP_GET_OWNING_SERVERS:
         return exch_rop_write_ghost(w, &rsp->u.get_owning_servers.ghost);

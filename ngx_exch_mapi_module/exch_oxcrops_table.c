@@ -47,7 +47,7 @@ exch_rop_parse_table(exch_rd_t *r, const exch_rop_ctx_t *ctx,
         return exch_rd_u8(r, &req->u.seek_row.want_moved);
 
     case EXCH_ROP_SEEK_ROW_BOOKMARK:
-        exch_rop_read_bin16(r, &req->u.seek_row_bookmark.bookmark);
+        exch_rd_counted(r, 2, &req->u.seek_row_bookmark.bookmark);
         exch_rd_i32(r, &i32);
         req->u.seek_row_bookmark.count = i32;
         return exch_rd_u8(r, &req->u.seek_row_bookmark.want_moved);
@@ -57,13 +57,13 @@ exch_rop_parse_table(exch_rd_t *r, const exch_rop_ctx_t *ctx,
         return exch_rd_u32(r, &req->u.seek_row_fractional.denominator);
 
     case EXCH_ROP_FREE_BOOKMARK:
-        return exch_rop_read_bin16(r, &req->u.free_bookmark.bookmark);
+        return exch_rd_counted(r, 2, &req->u.free_bookmark.bookmark);
 
     case EXCH_ROP_FIND_ROW:
         exch_rd_u8(r, &req->u.find_row.flags);
         exch_rop_read_sized_restriction(r, &req->u.find_row.res);
         exch_rd_u8(r, &req->u.find_row.origin);
-        return exch_rop_read_bin16(r, &req->u.find_row.bookmark);
+        return exch_rd_counted(r, 2, &req->u.find_row.bookmark);
 
     case EXCH_ROP_EXPAND_ROW:
         exch_rd_u16(r, &req->u.expand_row.max_rows);
@@ -77,7 +77,7 @@ exch_rop_parse_table(exch_rd_t *r, const exch_rop_ctx_t *ctx,
         return exch_rd_u32(r, &req->u.get_collapse_state.row_instance);
 
     case EXCH_ROP_SET_COLLAPSE_STATE:
-        return exch_rop_read_bin16(r, &req->u.set_collapse_state.state);
+        return exch_rd_counted(r, 2, &req->u.set_collapse_state.state);
     }
 
     return EXCH_ERR_UNKNOWN;
@@ -122,7 +122,7 @@ exch_rop_write_table(exch_wr_t *w, exch_rop_rsp_t *rsp)
     case EXCH_ROP_CREATE_BOOKMARK:
     case EXCH_ROP_GET_COLLAPSE_STATE:
     case EXCH_ROP_SET_COLLAPSE_STATE:
-        return exch_rop_write_bin16(w, &rsp->u.bookmark.data);
+        return exch_wr_counted(w, 2, &rsp->u.bookmark.data);
 
     case EXCH_ROP_QUERY_COLUMNS_ALL:
         return exch_write_tags(w, 0, rsp->u.tags.tags.tags,

@@ -46,7 +46,7 @@ static void exch_lz_put(exch_lz_out_t *o, const void *p, size_t n);
 static void exch_lz_flag(exch_lz_out_t *o, unsigned bit);
 static void exch_lz_flush(exch_lz_out_t *o);
 static void exch_lz_match(exch_lz_out_t *o, size_t dist, size_t len);
-static uint32_t exch_lz_hash(const uint8_t *p);
+static uint32_t exch_lz_hash(const uint8_t *p, unsigned bits);
 
 
 size_t
@@ -171,13 +171,13 @@ exch_lz_match(exch_lz_out_t *o, size_t dist, size_t len)
 
 
 static uint32_t
-exch_lz_hash(const uint8_t *p)
+exch_lz_hash(const uint8_t *p, unsigned bits)
 {
     uint32_t  v;
 
     v = (uint32_t) p[0] | ((uint32_t) p[1] << 8) | ((uint32_t) p[2] << 16);
 
-    return (v * 2654435761u) >> (32 - EXCH_LZ_HASH_BITS);
+    return (v * 2654435761u) >> (32 - bits);
 }
 
 
@@ -185,23 +185,34 @@ int
 exch_lz77_compress(const uint8_t *in, size_t len, uint8_t *out, size_t cap,
     size_t *outlen)
 {
-    size_t          i, j, best, best_dist, cand, n, max, steps, end;
+    size_t          i, j, best, best_dist, cand, n, max, steps, end, psize,
+                    hsize;
     size_t         *head, *prev;
     uint32_t        h;
+    unsigned        bits;
     exch_lz_out_t   o;
     static const uint8_t  zero[4];
 
     *outlen = 0;
 
-    head = malloc(sizeof(size_t) * ((1 << EXCH_LZ_HASH_BITS)
-                                    + EXCH_LZ_WINDOW));
+    /* tables sized to the input: most buffers are a few kilobytes */
+    for (bits = 8; bits < EXCH_LZ_HASH_BITS && ((size_t) 1 << bits) < len;
+         bits++)
+    {
+        /* void */
+    }
+
+    hsize = (size_t) 1 << bits;
+    psize = len < EXCH_LZ_WINDOW ? (len ? len : 1) : EXCH_LZ_WINDOW;
+
+    head = malloc(sizeof(size_t) * (hsize + psize));
     if (head == NULL) {
         return EXCH_ERR_NOMEM;
     }
 
-    prev = head + (1 << EXCH_LZ_HASH_BITS);
+    prev = head + hsize;
 
-    for (i = 0; i < (1 << EXCH_LZ_HASH_BITS); i++) {
+    for (i = 0; i < hsize; i++) {
         head[i] = EXCH_LZ_NONE;
     }
 
@@ -223,7 +234,7 @@ exch_lz77_compress(const uint8_t *in, size_t len, uint8_t *out, size_t cap,
         best_dist = 0;
 
         if (len - i >= EXCH_LZ_MIN) {
-            h = exch_lz_hash(in + i);
+            h = exch_lz_hash(in + i, bits);
             cand = head[h];
             max = len - i < EXCH_LZ_MAX ? len - i : EXCH_LZ_MAX;
 
@@ -245,11 +256,11 @@ exch_lz77_compress(const uint8_t *in, size_t len, uint8_t *out, size_t cap,
                     }
                 }
 
-                if (prev[cand % EXCH_LZ_WINDOW] >= cand) {
+                if (prev[cand % psize] >= cand) {
                     break;
                 }
 
-                cand = prev[cand % EXCH_LZ_WINDOW];
+                cand = prev[cand % psize];
             }
         }
 
@@ -261,8 +272,8 @@ exch_lz77_compress(const uint8_t *in, size_t len, uint8_t *out, size_t cap,
         end = i + best;
 
         for (j = i; j < end && j + EXCH_LZ_MIN <= len; j++) {
-            h = exch_lz_hash(in + j);
-            prev[j % EXCH_LZ_WINDOW] = head[h];
+            h = exch_lz_hash(in + j, bits);
+            prev[j % psize] = head[h];
             head[h] = j;
         }
 

@@ -313,6 +313,31 @@ exch_rd_bytes(exch_rd_t *r, size_t n, const uint8_t **v)
 
 
 int
+exch_rd_counted(exch_rd_t *r, unsigned width, exs_bin_t *bin)
+{
+    uint16_t  n16;
+    uint32_t  n;
+
+    bin->len = 0;
+    bin->data = NULL;
+
+    if (width == 2) {
+        exch_rd_u16(r, &n16);
+        n = n16;
+
+    } else {
+        exch_rd_u32(r, &n);
+    }
+
+    if (r->err == EXCH_OK && exch_rd_bytes(r, n, &bin->data) == EXCH_OK) {
+        bin->len = n;
+    }
+
+    return r->err;
+}
+
+
+int
 exch_rd_guid(exch_rd_t *r, uint8_t guid[16])
 {
     if (exch_rd_need(r, 16) != EXCH_OK) {
@@ -644,6 +669,28 @@ exch_wr_bytes(exch_wr_t *w, const void *p, size_t n)
     }
 
     return EXCH_OK;
+}
+
+
+int
+exch_wr_counted(exch_wr_t *w, unsigned width, const exs_bin_t *bin)
+{
+    if (width == 2) {
+        if (bin->len > 0xFFFF) {
+            return exch_wr_fail(w, EXCH_ERR_TOOBIG);
+        }
+
+        exch_wr_u16(w, (uint16_t) bin->len);
+
+    } else {
+        if (bin->len > 0xFFFFFFFF) {
+            return exch_wr_fail(w, EXCH_ERR_TOOBIG);
+        }
+
+        exch_wr_u32(w, (uint32_t) bin->len);
+    }
+
+    return exch_wr_bytes(w, bin->data, bin->len);
 }
 
 

@@ -98,6 +98,8 @@ int exch_rd_i64(exch_rd_t *r, int64_t *v);
 int exch_rd_f32(exch_rd_t *r, float *v);
 int exch_rd_f64(exch_rd_t *r, double *v);
 int exch_rd_bytes(exch_rd_t *r, size_t n, const uint8_t **v);
+/* a 2- or 4-byte (width) count, then that many bytes */
+int exch_rd_counted(exch_rd_t *r, unsigned width, exs_bin_t *bin);
 int exch_rd_guid(exch_rd_t *r, uint8_t guid[16]);
 /* a NUL-terminated 8-bit string, pointing into the input */
 int exch_rd_str8(exch_rd_t *r, exs_str_t *s);
@@ -124,6 +126,7 @@ int exch_wr_u64(exch_wr_t *w, uint64_t v);
 int exch_wr_f32(exch_wr_t *w, float v);
 int exch_wr_f64(exch_wr_t *w, double v);
 int exch_wr_bytes(exch_wr_t *w, const void *p, size_t n);
+int exch_wr_counted(exch_wr_t *w, unsigned width, const exs_bin_t *bin);
 int exch_wr_zero(exch_wr_t *w, size_t n);
 int exch_wr_guid(exch_wr_t *w, const uint8_t guid[16]);
 /* s (len bytes, may be NULL for "") and a NUL byte */
