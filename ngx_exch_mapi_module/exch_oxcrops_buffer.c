@@ -580,6 +580,16 @@ exch_write_tstr(exch_wr_t *w, const exch_tstr_t *t)
         }
     }
 
+    if (type == EXCH_TSTR_REDUCED_UNICODE) {
+        /* one byte a character: only for what is ASCII in UTF-8 */
+        for (i = 0; i < t->s.len; i++) {
+            if ((uint8_t) t->s.data[i] >= 0x80) {
+                type = EXCH_TSTR_UNICODE;
+                break;
+            }
+        }
+    }
+
     exch_wr_u8(w, type);
 
     switch (type) {
@@ -602,6 +612,8 @@ exch_write_tstr(exch_wr_t *w, const exch_tstr_t *t)
 int
 exch_read_tstr(exch_rd_t *r, exch_tstr_t *t)
 {
+    exs_str_t  raw;
+
     t->s.data = NULL;
     t->s.len = 0;
 
@@ -620,8 +632,21 @@ exch_read_tstr(exch_rd_t *r, exch_tstr_t *t)
         return EXCH_OK;
 
     case EXCH_TSTR_STRING8:
-    case EXCH_TSTR_REDUCED_UNICODE:
         return exch_rd_str8(r, &t->s);
+
+    case EXCH_TSTR_REDUCED_UNICODE:
+        /* the low bytes of UTF-16 code units: Latin-1 */
+        if (exch_rd_str8(r, &raw) != EXCH_OK) {
+            return r->err;
+        }
+
+        if (exch_str8_to_utf8(r->arena, 28591, raw.data, raw.len, &t->s)
+            != EXCH_OK)
+        {
+            return exch_rd_fail(r, EXCH_ERR_CHARSET);
+        }
+
+        return EXCH_OK;
 
     case EXCH_TSTR_UNICODE:
         return exch_rd_str16(r, &t->s);

@@ -191,6 +191,7 @@ static void test_recipients(void);
 static void test_every_response(void);
 static void test_server_rops(void);
 static void test_ropbuf(void);
+static void test_typed_strings(void);
 
 
 static int
@@ -880,6 +881,56 @@ test_ropbuf(void)
 }
 
 
+static void
+test_typed_strings(void)
+{
+    size_t       n;
+    uint8_t      buf[64], want[64];
+    exch_rd_t    r;
+    exch_wr_t    w;
+    exch_tstr_t  t;
+
+    t.type = 0xFF;
+    t.s.data = "Re: ";
+    t.s.len = 4;
+    exch_wr_init(&w, buf, sizeof(buf));
+    exch_write_tstr(&w, &t);
+    n = hex("03 52 65 3a 20 00", want, sizeof(want));
+    is_mem(buf, w.len, want, n, "an ASCII TypedString goes reduced");
+
+    t.type = EXCH_TSTR_REDUCED_UNICODE;
+    t.s.data = "\xc3\xa9";
+    t.s.len = 2;
+    exch_wr_init(&w, buf, sizeof(buf));
+    exch_write_tstr(&w, &t);
+    n = hex("04 e9 00 00 00", want, sizeof(want));
+    is_mem(buf, w.len, want, n,
+           "a reduced TypedString that is not ASCII goes Unicode");
+
+    t.type = 0xFF;
+    t.s.data = NULL;
+    t.s.len = 0;
+    exch_wr_init(&w, buf, sizeof(buf));
+    exch_write_tstr(&w, &t);
+    is_int((int) w.len, 1, "no string: the type alone");
+
+    n = hex("03 e9 74 e9 00", buf, sizeof(buf));
+    exch_rd_init(&r, buf, n, ar, 0);
+    is_int(exch_read_tstr(&r, &t), EXCH_OK, "a reduced Unicode string");
+    is_str(t.s.data, "\xc3\xa9t\xc3\xa9",
+           "reduced Unicode bytes are Latin-1 code points");
+
+    n = hex("04 41 00 00", buf, sizeof(buf));
+    exch_rd_init(&r, buf, n, ar, 0);
+    is_int(exch_read_tstr(&r, &t), EXCH_ERR_TRUNCATED,
+           "a Unicode string without its NUL");
+
+    n = hex("05 00", buf, sizeof(buf));
+    exch_rd_init(&r, buf, n, ar, 0);
+    is_int(exch_read_tstr(&r, &t), EXCH_ERR_FORMAT,
+           "an unknown string type");
+}
+
 int
 main(void)
 {
@@ -895,6 +946,7 @@ main(void)
     test_every_response();
     test_server_rops();
     test_ropbuf();
+    test_typed_strings();
 
     exs_arena_destroy(ar);
 
