@@ -21,12 +21,14 @@
 #include "exs_int.h"
 
 
+typedef struct exs_zjob_s   exs_zjob_t;
+typedef struct exs_zpool_s  exs_zpool_t;
+
+
 #define EXS_BLOB_RAW            0
 #define EXS_BLOB_ZSTD           1
 
 #define EXS_BLOB_REF_LEN        24
-
-#define EXS_ZSTD_LEVEL          1
 
 
 struct exs_stream_s {
@@ -160,55 +162,342 @@ exs_blob_next_id(exs_txn_t *t, uint64_t *id)
 }
 
 
-static int
-exs_blob_chunk_put(exs_txn_t *t, uint64_t id, uint32_t n,
-    const uint8_t *data, size_t len, int *compress)
+/*
+ * Compression runs beside the writer: a chunk to store is queued for the
+ * environment's compressor thread, and the write transaction puts the
+ * compressed chunks into the database before anything reads them, before
+ * a blob is deleted, and before it commits (exs_blob_drain()).  On two
+ * cores the hashing and B-tree work of one message overlap the
+ * compression of the one before.  Without the thread, chunks are
+ * compressed in line.
+ */
+
+struct exs_zjob_s {
+    uint64_t                  id;
+    uint32_t                  n;
+    int                       compress;
+    int                       done;
+    size_t                    len;
+    size_t                    clen;         /* 0: store raw */
+    uint8_t                  *raw;
+    uint8_t                  *out;
+    exs_zjob_t               *next;         /* the thread's queue */
+    exs_zjob_t               *tnext;        /* the transaction's list */
+};
+
+struct exs_zpool_s {
+    pthread_t                 thread;
+    pthread_mutex_t           lock;
+    pthread_cond_t            work;
+    pthread_cond_t            done;
+    exs_zjob_t               *head;
+    exs_zjob_t               *tail;
+    void                     *cctx;
+    uint64_t                  skip_id;      /* a blob found incompressible */
+    unsigned                  queued;       /* not yet taken */
+    int                       stop;
+};
+
+
+#define EXS_ZPOOL_MIN           1024
+#define EXS_ZPOOL_PENDING_MAX   (16 << 20)
+
+
+static size_t
+exs_blob_compress(void *cctx, const uint8_t *data, size_t len, uint8_t **out)
 {
-    int        rc;
-    size_t     bound, clen;
-    uint8_t    key[12], *p, *tmp;
+    size_t    bound, clen;
+    uint8_t  *tmp;
+
+    *out = NULL;
+    bound = ZSTD_compressBound(len);
+
+    tmp = malloc(bound);
+    if (tmp == NULL) {
+        return 0;
+    }
+
+    clen = ZSTD_compress2(cctx, tmp, bound, data, len);
+
+    if (ZSTD_isError(clen) || clen >= len - len / 16) {
+        /* not worth it */
+        free(tmp);
+        return 0;
+    }
+
+    *out = tmp;
+
+    return clen;
+}
+
+
+static void *
+exs_zpool_run(void *data)
+{
+    exs_zjob_t  *j;
+    exs_zpool_t *zp;
+
+    zp = data;
+
+    pthread_mutex_lock(&zp->lock);
+
+    for ( ;; ) {
+        while (zp->head == NULL && !zp->stop) {
+            pthread_cond_wait(&zp->work, &zp->lock);
+        }
+
+        if (zp->head == NULL) {
+            break;
+        }
+
+        j = zp->head;
+        zp->head = j->next;
+        zp->queued--;
+        if (zp->head == NULL) {
+            zp->tail = NULL;
+        }
+
+        pthread_mutex_unlock(&zp->lock);
+
+        /* a blob whose first chunk didn't compress stays raw */
+        if (j->compress && j->id != zp->skip_id) {
+            j->clen = exs_blob_compress(zp->cctx, j->raw, j->len, &j->out);
+            if (j->clen == 0 && j->n == 0) {
+                zp->skip_id = j->id;
+            }
+        }
+
+        pthread_mutex_lock(&zp->lock);
+        j->done = 1;
+        pthread_cond_broadcast(&zp->done);
+    }
+
+    pthread_mutex_unlock(&zp->lock);
+
+    return NULL;
+}
+
+
+static exs_zpool_t *
+exs_zpool_get(exs_env_t *env)
+{
+    exs_zpool_t  *zp;
+
+    if (env->zpool || env->zpool_failed) {
+        return env->zpool;
+    }
+
+    zp = calloc(1, sizeof(exs_zpool_t));
+    if (zp == NULL) {
+        env->zpool_failed = 1;
+        return NULL;
+    }
+
+    zp->cctx = ZSTD_createCCtx();
+
+    if (zp->cctx == NULL
+        || ZSTD_isError(ZSTD_CCtx_setParameter(zp->cctx,
+                                               ZSTD_c_compressionLevel, 1))
+        || ZSTD_isError(ZSTD_CCtx_setParameter(zp->cctx, ZSTD_c_windowLog,
+                                               16)))
+    {
+        ZSTD_freeCCtx(zp->cctx);
+        free(zp);
+        env->zpool_failed = 1;
+        return NULL;
+    }
+
+    pthread_mutex_init(&zp->lock, NULL);
+    pthread_cond_init(&zp->work, NULL);
+    pthread_cond_init(&zp->done, NULL);
+
+    if (pthread_create(&zp->thread, NULL, exs_zpool_run, zp) != 0) {
+        pthread_mutex_destroy(&zp->lock);
+        pthread_cond_destroy(&zp->work);
+        pthread_cond_destroy(&zp->done);
+        ZSTD_freeCCtx(zp->cctx);
+        free(zp);
+        env->zpool_failed = 1;
+        return NULL;
+    }
+
+    env->zpool = zp;
+
+    return zp;
+}
+
+
+void
+exs_zpool_stop(exs_env_t *env)
+{
+    exs_zpool_t  *zp;
+
+    zp = env->zpool;
+    if (zp == NULL) {
+        return;
+    }
+
+    pthread_mutex_lock(&zp->lock);
+    zp->stop = 1;
+    pthread_cond_signal(&zp->work);
+    pthread_mutex_unlock(&zp->lock);
+
+    pthread_join(zp->thread, NULL);
+
+    pthread_mutex_destroy(&zp->lock);
+    pthread_cond_destroy(&zp->work);
+    pthread_cond_destroy(&zp->done);
+    ZSTD_freeCCtx(zp->cctx);
+    free(zp);
+
+    env->zpool = NULL;
+}
+
+
+static int
+exs_blob_chunk_write(exs_txn_t *t, uint64_t id, uint32_t n,
+    const uint8_t *data, size_t len, int enc)
+{
+    int       rc;
+    uint8_t   key[12], *p;
 
     exs_be64(key, id);
     exs_be32(key + 8, n);
 
-    tmp = NULL;
-    clen = 0;
+    rc = exs_db_reserve(t, EXS_DB_BLOB, key, sizeof(key), len + 1,
+                        (void **) &p);
+    if (rc == EXS_OK) {
+        p[0] = (uint8_t) enc;
+        memcpy(p + 1, data, len);
+    }
 
-    if (*compress) {
-        bound = ZSTD_compressBound(len);
+    return rc;
+}
 
-        tmp = malloc(bound);
-        if (tmp == NULL) {
+
+/* puts the queued chunks of the transaction (write 0: only waits for the
+ * thread to let go of them) */
+
+int
+exs_blob_drain(exs_txn_t *t, int write)
+{
+    int           rc;
+    exs_zjob_t   *j, *next;
+    exs_zpool_t  *zp;
+
+    zp = t->env->zpool;
+    rc = EXS_OK;
+
+    for (j = t->zjobs; j; j = next) {
+        next = j->tnext;
+
+        pthread_mutex_lock(&zp->lock);
+        while (!j->done) {
+            pthread_cond_wait(&zp->done, &zp->lock);
+        }
+        pthread_mutex_unlock(&zp->lock);
+
+        if (write && rc == EXS_OK) {
+            rc = j->clen
+                 ? exs_blob_chunk_write(t, j->id, j->n, j->out, j->clen,
+                                        EXS_BLOB_ZSTD)
+                 : exs_blob_chunk_write(t, j->id, j->n, j->raw, j->len,
+                                        EXS_BLOB_RAW);
+        }
+
+        free(j->raw);
+        free(j->out);
+        free(j);
+    }
+
+    t->zjobs = NULL;
+    t->zjobs_tail = NULL;
+    t->zpending = 0;
+
+    return rc;
+}
+
+
+static int
+exs_blob_chunk_put(exs_txn_t *t, uint64_t id, uint32_t n,
+    const uint8_t *data, size_t len, int *compress)
+{
+    int           rc, busy;
+    size_t        clen;
+    uint8_t      *tmp;
+    exs_zjob_t   *j;
+    exs_zpool_t  *zp;
+
+    zp = (*compress && len >= EXS_ZPOOL_MIN) ? exs_zpool_get(t->env) : NULL;
+
+    if (zp) {
+        /* the thread is behind: this one is compressed here, so both
+         * cores work */
+        pthread_mutex_lock(&zp->lock);
+        busy = zp->queued >= 2;
+        pthread_mutex_unlock(&zp->lock);
+
+        if (busy) {
+            zp = NULL;
+        }
+    }
+
+    if (zp) {
+        j = calloc(1, sizeof(exs_zjob_t));
+        if (j == NULL) {
             return EXS_NOMEM;
         }
 
-        clen = ZSTD_compressCCtx(t->env->cctx, tmp, bound, data, len,
-                                 EXS_ZSTD_LEVEL);
-
-        if (ZSTD_isError(clen) || clen >= len - len / 16) {
-            /* not worth it; the rest of this value won't be either */
-            *compress = 0;
-            clen = 0;
+        j->raw = malloc(len);
+        if (j->raw == NULL) {
+            free(j);
+            return EXS_NOMEM;
         }
+
+        memcpy(j->raw, data, len);
+        j->id = id;
+        j->n = n;
+        j->len = len;
+        j->compress = 1;
+
+        if (t->zjobs_tail) {
+            t->zjobs_tail->tnext = j;
+        } else {
+            t->zjobs = j;
+        }
+
+        t->zjobs_tail = j;
+        t->zpending += len;
+
+        pthread_mutex_lock(&zp->lock);
+
+        if (zp->tail) {
+            zp->tail->next = j;
+        } else {
+            zp->head = j;
+        }
+
+        zp->tail = j;
+        zp->queued++;
+        pthread_cond_signal(&zp->work);
+        pthread_mutex_unlock(&zp->lock);
+
+        if (t->zpending > EXS_ZPOOL_PENDING_MAX) {
+            return exs_txn_fail(t, exs_blob_drain(t, 1));
+        }
+
+        return EXS_OK;
     }
 
-    if (clen) {
-        rc = exs_db_reserve(t, EXS_DB_BLOB, key, sizeof(key), clen + 1,
-                            (void **) &p);
-        if (rc == EXS_OK) {
-            p[0] = EXS_BLOB_ZSTD;
-            memcpy(p + 1, tmp, clen);
-        }
+    clen = *compress ? exs_blob_compress(t->env->cctx, data, len, &tmp) : 0;
 
-    } else {
-        rc = exs_db_reserve(t, EXS_DB_BLOB, key, sizeof(key), len + 1,
-                            (void **) &p);
-        if (rc == EXS_OK) {
-            p[0] = EXS_BLOB_RAW;
-            memcpy(p + 1, data, len);
-        }
+    if (clen == 0) {
+        /* the rest of this value won't compress either */
+        *compress = 0;
+        return exs_blob_chunk_write(t, id, n, data, len, EXS_BLOB_RAW);
     }
 
+    rc = exs_blob_chunk_write(t, id, n, tmp, clen, EXS_BLOB_ZSTD);
     free(tmp);
 
     return rc;
@@ -274,7 +563,15 @@ exs_blob_put(exs_txn_t *t, const void *data, size_t len, uint8_t *sha)
 static int
 exs_blob_delete(exs_txn_t *t, uint64_t id)
 {
+    int      rc;
     uint8_t  prefix[8];
+
+    if (t->zjobs) {
+        rc = exs_txn_fail(t, exs_blob_drain(t, 1));
+        if (rc != EXS_OK) {
+            return rc;
+        }
+    }
 
     exs_be64(prefix, id);
 
@@ -388,6 +685,13 @@ exs_blob_read(exs_txn_t *t, const uint8_t *sha, uint64_t off, uint8_t *out,
     uint64_t   id, refs, blen;
 
     *got = 0;
+
+    if (t->zjobs) {
+        rc = exs_txn_fail(t, exs_blob_drain(t, 1));
+        if (rc != EXS_OK) {
+            return rc;
+        }
+    }
 
     rc = exs_blob_ref_get(t, sha, &id, &refs, &blen);
     if (rc != EXS_OK) {

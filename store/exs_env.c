@@ -220,6 +220,19 @@ exs_env_open(exs_env_t **envp, const char *dir, const exs_env_conf_t *conf)
         goto failed;
     }
 
+    /* set once: a chunk is at most 64 KiB, no frame checksum (the blob is
+     * named by its SHA-256 and check verifies that) */
+    if (ZSTD_isError(ZSTD_CCtx_setParameter(env->cctx,
+                                            ZSTD_c_compressionLevel, 1))
+        || ZSTD_isError(ZSTD_CCtx_setParameter(env->cctx, ZSTD_c_windowLog,
+                                               16))
+        || ZSTD_isError(ZSTD_CCtx_setParameter(env->cctx,
+                                               ZSTD_c_checksumFlag, 0)))
+    {
+        rc = EXS_ERROR;
+        goto failed;
+    }
+
     exs_env_chown(env->dir, &st);
     exs_env_chown(sdir, &st);
 
@@ -384,6 +397,8 @@ exs_env_close(exs_env_t *env)
         exs_arena_destroy(t->arena);
         free(t);
     }
+
+    exs_zpool_stop(env);
 
     if (env->senv) {
         mdb_env_close(env->senv);

@@ -94,6 +94,8 @@ struct exs_env_s {
 
     void                     *cctx;         /* ZSTD_CCtx of write txns */
     void                     *sha256;       /* EVP_MD */
+    struct exs_zpool_s       *zpool;        /* the compressor thread */
+    int                       zpool_failed;
 };
 
 
@@ -107,6 +109,9 @@ struct exs_txn_s {
     exs_mbstate_t            *mbstates;
     void                     *dctx;         /* ZSTD_DCtx */
     void                     *md;           /* EVP_MD_CTX */
+    struct exs_zjob_s        *zjobs;        /* chunks being compressed */
+    struct exs_zjob_s        *zjobs_tail;
+    size_t                    zpending;
     exs_txn_t                *next;
 };
 
@@ -503,6 +508,10 @@ int exs_blob_load(exs_txn_t *t, const uint8_t *sha, exs_bin_t *out,
     exs_arena_t *a);
 int exs_stream_finish(exs_stream_t *s, uint8_t *sha, uint64_t *len);
 void exs_blob_txn_free(exs_txn_t *t);
+/* puts the chunks the compressor thread holds for the txn (write 0: drops
+ * them) */
+int exs_blob_drain(exs_txn_t *t, int write);
+void exs_zpool_stop(exs_env_t *env);
 
 
 /* ids (exs_ids.c) */

@@ -118,6 +118,10 @@ exs_txn_release(exs_txn_t *t, int keep)
     env = t->env;
     t->mboxes = NULL;
     t->mbstates = NULL;
+
+    if (t->zjobs) {
+        (void) exs_blob_drain(t, 0);
+    }
     exs_arena_reset(t->arena);
 
     if (keep && exs_txn_rdonly(t)) {
@@ -168,6 +172,10 @@ exs_txn_commit(exs_txn_t *t)
     }
 
     env = t->env;
+
+    if (t->zjobs) {
+        exs_txn_fail(t, exs_blob_drain(t, t->err == EXS_OK));
+    }
 
     if (t->err == EXS_OK) {
         rc = exs_mbox_flush(t);
