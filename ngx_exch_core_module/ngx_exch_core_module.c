@@ -243,8 +243,8 @@ ngx_exch_core_init_process(ngx_cycle_t *cycle)
         return NGX_OK;
     }
 
-    ngx_log_debug1(NGX_LOG_DEBUG_CORE, cycle->log, 0,
-                   "exch: store \"%V\" open", &ccf->store);
+    ngx_log_error(NGX_LOG_INFO, cycle->log, 0,
+                  "exch: store \"%V\" open", &ccf->store);
 
     return NGX_OK;
 }
