@@ -134,29 +134,49 @@ exs_blob_ref_put(exs_txn_t *t, const uint8_t *sha, uint64_t id,
 }
 
 
+/* blob ids: read once per write transaction, written back at commit */
+
 static int
 exs_blob_next_id(exs_txn_t *t, uint64_t *id)
 {
     int       rc;
-    uint8_t   v[8];
     MDB_val   val;
 
-    rc = exs_db_get(t, EXS_DB_META, "blob_next", 9, &val);
+    if (t->blob_next == 0) {
+        rc = exs_db_get(t, EXS_DB_META, "blob_next", 9, &val);
 
-    if (rc == EXS_NOTFOUND) {
-        *id = 1;
+        if (rc == EXS_NOTFOUND) {
+            t->blob_next = 1;
 
-    } else if (rc != EXS_OK) {
-        return rc;
+        } else if (rc != EXS_OK) {
+            return rc;
 
-    } else if (val.mv_size != 8) {
-        return EXS_CORRUPT;
+        } else if (val.mv_size != 8) {
+            return EXS_CORRUPT;
 
-    } else {
-        *id = exs_get_le64(val.mv_data);
+        } else {
+            t->blob_next = exs_get_le64(val.mv_data);
+        }
     }
 
-    exs_le64(v, *id + 1);
+    *id = t->blob_next++;
+    t->blob_dirty = 1;
+
+    return EXS_OK;
+}
+
+
+int
+exs_blob_flush(exs_txn_t *t)
+{
+    uint8_t  v[8];
+
+    if (!t->blob_dirty) {
+        return EXS_OK;
+    }
+
+    exs_le64(v, t->blob_next);
+    t->blob_dirty = 0;
 
     return exs_db_put(t, EXS_DB_META, "blob_next", 9, v, 8, 0);
 }
@@ -179,10 +199,11 @@ struct exs_zjob_s {
     int                       done;
     size_t                    len;
     size_t                    clen;         /* 0: store raw */
-    uint8_t                  *raw;
-    uint8_t                  *out;
+    uint8_t                  *raw;          /* EXS_BLOB_CHUNK bytes */
+    uint8_t                  *out;          /* EXS_ZBUF_LEN bytes */
     exs_zjob_t               *next;         /* the thread's queue */
-    exs_zjob_t               *tnext;        /* the transaction's list */
+    exs_zjob_t               *tnext;        /* the transaction's list,
+                                               or the free list */
 };
 
 struct exs_zpool_s {
@@ -196,36 +217,34 @@ struct exs_zpool_s {
     uint64_t                  skip_id;      /* a blob found incompressible */
     unsigned                  queued;       /* not yet taken */
     int                       stop;
+    exs_zjob_t               *free;         /* jobs to reuse (the writer's) */
+    unsigned                  nfree;
 };
 
 
 #define EXS_ZPOOL_MIN           1024
 #define EXS_ZPOOL_PENDING_MAX   (16 << 20)
+#define EXS_ZPOOL_FREE_MAX      256
+/* ZSTD_compressBound(EXS_BLOB_CHUNK) with room to spare */
+#define EXS_ZBUF_LEN            (EXS_BLOB_CHUNK + EXS_BLOB_CHUNK / 128 + 1024)
 
+
+/* compresses into out (EXS_ZBUF_LEN bytes); 0: not worth it */
 
 static size_t
-exs_blob_compress(void *cctx, const uint8_t *data, size_t len, uint8_t **out)
+exs_blob_compress(void *cctx, const uint8_t *data, size_t len, uint8_t *out)
 {
-    size_t    bound, clen;
-    uint8_t  *tmp;
+    size_t  clen;
 
-    *out = NULL;
-    bound = ZSTD_compressBound(len);
-
-    tmp = malloc(bound);
-    if (tmp == NULL) {
+    if (len > EXS_BLOB_CHUNK) {
         return 0;
     }
 
-    clen = ZSTD_compress2(cctx, tmp, bound, data, len);
+    clen = ZSTD_compress2(cctx, out, EXS_ZBUF_LEN, data, len);
 
     if (ZSTD_isError(clen) || clen >= len - len / 16) {
-        /* not worth it */
-        free(tmp);
         return 0;
     }
-
-    *out = tmp;
 
     return clen;
 }
@@ -261,7 +280,7 @@ exs_zpool_run(void *data)
 
         /* a blob whose first chunk didn't compress stays raw */
         if (j->compress && j->id != zp->skip_id) {
-            j->clen = exs_blob_compress(zp->cctx, j->raw, j->len, &j->out);
+            j->clen = exs_blob_compress(zp->cctx, j->raw, j->len, j->out);
             if (j->clen == 0 && j->n == 0) {
                 zp->skip_id = j->id;
             }
@@ -348,6 +367,17 @@ exs_zpool_stop(exs_env_t *env)
     pthread_cond_destroy(&zp->work);
     pthread_cond_destroy(&zp->done);
     ZSTD_freeCCtx(zp->cctx);
+
+    while (zp->free) {
+        exs_zjob_t  *j;
+
+        j = zp->free;
+        zp->free = j->tnext;
+        free(j->raw);
+        free(j->out);
+        free(j);
+    }
+
     free(zp);
 
     env->zpool = NULL;
@@ -405,9 +435,16 @@ exs_blob_drain(exs_txn_t *t, int write)
                                         EXS_BLOB_RAW);
         }
 
-        free(j->raw);
-        free(j->out);
-        free(j);
+        if (zp->nfree < EXS_ZPOOL_FREE_MAX) {
+            j->tnext = zp->free;
+            zp->free = j;
+            zp->nfree++;
+
+        } else {
+            free(j->raw);
+            free(j->out);
+            free(j);
+        }
     }
 
     t->zjobs = NULL;
@@ -443,18 +480,34 @@ exs_blob_chunk_put(exs_txn_t *t, uint64_t id, uint32_t n,
     }
 
     if (zp) {
-        j = calloc(1, sizeof(exs_zjob_t));
-        if (j == NULL) {
-            return EXS_NOMEM;
-        }
+        j = zp->free;
 
-        j->raw = malloc(len);
-        if (j->raw == NULL) {
-            free(j);
-            return EXS_NOMEM;
+        if (j) {
+            zp->free = j->tnext;
+            zp->nfree--;
+
+        } else {
+            j = calloc(1, sizeof(exs_zjob_t));
+            if (j == NULL) {
+                return EXS_NOMEM;
+            }
+
+            j->raw = malloc(EXS_BLOB_CHUNK);
+            j->out = malloc(EXS_ZBUF_LEN);
+
+            if (j->raw == NULL || j->out == NULL) {
+                free(j->raw);
+                free(j->out);
+                free(j);
+                return EXS_NOMEM;
+            }
         }
 
         memcpy(j->raw, data, len);
+        j->next = NULL;
+        j->tnext = NULL;
+        j->done = 0;
+        j->clen = 0;
         j->id = id;
         j->n = n;
         j->len = len;
@@ -489,7 +542,16 @@ exs_blob_chunk_put(exs_txn_t *t, uint64_t id, uint32_t n,
         return EXS_OK;
     }
 
-    clen = *compress ? exs_blob_compress(t->env->cctx, data, len, &tmp) : 0;
+    tmp = t->env->zbuf;
+
+    if (tmp == NULL && *compress) {
+        tmp = malloc(EXS_ZBUF_LEN);
+        t->env->zbuf = tmp;
+    }
+
+    clen = (*compress && tmp) ? exs_blob_compress(t->env->cctx, data, len,
+                                                  tmp)
+                              : 0;
 
     if (clen == 0) {
         /* the rest of this value won't compress either */
@@ -498,7 +560,6 @@ exs_blob_chunk_put(exs_txn_t *t, uint64_t id, uint32_t n,
     }
 
     rc = exs_blob_chunk_write(t, id, n, tmp, clen, EXS_BLOB_ZSTD);
-    free(tmp);
 
     return rc;
 }

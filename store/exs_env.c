@@ -409,6 +409,7 @@ exs_env_close(exs_env_t *env)
     }
 
     ZSTD_freeCCtx(env->cctx);
+    free(env->zbuf);
     EVP_MD_free(env->sha256);
     pthread_mutex_destroy(&env->lock);
     free(env->dir);

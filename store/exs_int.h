@@ -95,6 +95,7 @@ struct exs_env_s {
     void                     *cctx;         /* ZSTD_CCtx of write txns */
     void                     *sha256;       /* EVP_MD */
     struct exs_zpool_s       *zpool;        /* the compressor thread */
+    uint8_t                  *zbuf;         /* the writer's output buffer */
     int                       zpool_failed;
 };
 
@@ -112,6 +113,8 @@ struct exs_txn_s {
     struct exs_zjob_s        *zjobs;        /* chunks being compressed */
     struct exs_zjob_s        *zjobs_tail;
     size_t                    zpending;
+    uint64_t                  blob_next;    /* 0: not read yet */
+    int                       blob_dirty;
     exs_txn_t                *next;
 };
 
@@ -511,6 +514,7 @@ void exs_blob_txn_free(exs_txn_t *t);
 /* puts the chunks the compressor thread holds for the txn (write 0: drops
  * them) */
 int exs_blob_drain(exs_txn_t *t, int write);
+int exs_blob_flush(exs_txn_t *t);
 void exs_zpool_stop(exs_env_t *env);
 
 

@@ -42,7 +42,7 @@ static int exs_msg_filter(exs_mbox_t *mb, const exs_props_t *in,
     exs_props_t *out, int keep_keys, exs_arena_t *a);
 static int exs_msg_write(exs_mbox_t *mb, exs_id_t mid, exs_msg_hdr_t *h,
     const exs_props_t *props, const exs_wbuf_t *sub, int64_t sub_size,
-    int has_sub);
+    int has_sub, int account);
 static int exs_msg_update(exs_mbox_t *mb, exs_id_t mid,
     const exs_props_t *set, const uint32_t *del, uint32_t ndel,
     const exs_prop_t *ool, int32_t attach_num, const exs_props_t *keys);
@@ -316,13 +316,16 @@ exs_msg_filter(exs_mbox_t *mb, const exs_props_t *in, exs_props_t *out,
 }
 
 
-/* writes the main record (and the sub-object record when has_sub) and
- * sets h->size */
+/*
+ * Writes the main record (and the sub-object record when has_sub) and sets
+ * h->size; account: a message new to its folder, which counts it and, for
+ * a normal message, gives it the next IMAP UID (one update of the folder).
+ */
 
 static int
 exs_msg_write(exs_mbox_t *mb, exs_id_t mid, exs_msg_hdr_t *h,
     const exs_props_t *props, const exs_wbuf_t *sub, int64_t sub_size,
-    int has_sub)
+    int has_sub, int account)
 {
     int          rc;
     int64_t      size;
@@ -344,6 +347,17 @@ exs_msg_write(exs_mbox_t *mb, exs_id_t mid, exs_msg_hdr_t *h,
     }
 
     h->size = EXS_MSG_HDR_LEN + size + sub_size;
+
+    if (account) {
+        rc = exs_folder_account(mb, h->fid, h, 1, h->cn,
+                                (h->state & EXS_MSG_ST_ASSOC) ? NULL
+                                                              : &h->uid);
+        if (rc != EXS_OK) {
+            exs_wbuf_free(&b);
+            return rc;
+        }
+    }
+
     exs_msg_hdr_put(b.p, h);
 
     exs_msg_key(mb, mid, &k);
@@ -488,20 +502,10 @@ exs_message_create(exs_mbox_t *mb, exs_id_t fid, const exs_msg_t *msg,
         }
     }
 
-    rc = exs_folder_account(mb, fid, NULL, 0, 0,
-                            h.state & EXS_MSG_ST_ASSOC ? NULL : &h.uid);
-    if (rc != EXS_OK) {
-        goto done;
-    }
-
-    rc = exs_msg_write(mb, mid, &h, &props, &sub, sub_size, has_sub);
+    rc = exs_msg_write(mb, mid, &h, &props, &sub, sub_size, has_sub, 1);
 
     if (rc == EXS_OK) {
         rc = exs_msg_index(mb, mid, &h, 1);
-    }
-
-    if (rc == EXS_OK) {
-        rc = exs_folder_account(mb, fid, &h, 1, cn, NULL);
     }
 
     if (rc == EXS_OK) {
@@ -1155,7 +1159,7 @@ exs_message_save(exs_mbox_t *mb, exs_id_t mid, const exs_msg_t *msg,
     }
 
     if (rc == EXS_OK) {
-        rc = exs_msg_write(mb, mid, &h, &props, &sub, sub_size, has_sub);
+        rc = exs_msg_write(mb, mid, &h, &props, &sub, sub_size, has_sub, 0);
     }
 
     /* the new values hold their references: now the old ones go */
@@ -1411,7 +1415,7 @@ exs_msg_update(exs_mbox_t *mb, exs_id_t mid, const exs_props_t *set,
     }
 
     if (rc == EXS_OK) {
-        rc = exs_msg_write(mb, mid, &h, &props, &sub, sub_size, has_sub);
+        rc = exs_msg_write(mb, mid, &h, &props, &sub, sub_size, has_sub, 0);
     }
 
     if (rc == EXS_OK) {
@@ -1983,19 +1987,10 @@ exs_msg_move_one(exs_mbox_t *mb, exs_id_t mid, exs_id_t dst, int copy,
         sub_size = 0;
     }
 
-    rc = exs_folder_account(mb, dst, NULL, 0, 0,
-                            (h.state & EXS_MSG_ST_ASSOC) ? NULL : &h.uid);
-
-    if (rc == EXS_OK) {
-        rc = exs_msg_write(mb, nmid, &h, &bag, &sub, sub_size, 1);
-    }
+    rc = exs_msg_write(mb, nmid, &h, &bag, &sub, sub_size, 1, 1);
 
     if (rc == EXS_OK) {
         rc = exs_msg_index(mb, nmid, &h, 1);
-    }
-
-    if (rc == EXS_OK) {
-        rc = exs_folder_account(mb, dst, &h, 1, cn, NULL);
     }
 
     if (rc != EXS_OK) {

@@ -118,6 +118,8 @@ exs_txn_release(exs_txn_t *t, int keep)
     env = t->env;
     t->mboxes = NULL;
     t->mbstates = NULL;
+    t->blob_next = 0;
+    t->blob_dirty = 0;
 
     if (t->zjobs) {
         (void) exs_blob_drain(t, 0);
@@ -179,6 +181,9 @@ exs_txn_commit(exs_txn_t *t)
 
     if (t->err == EXS_OK) {
         rc = exs_mbox_flush(t);
+        if (rc == EXS_OK) {
+            rc = exs_blob_flush(t);
+        }
         if (rc != EXS_OK) {
             exs_txn_fail(t, rc);
         }
