@@ -1240,57 +1240,15 @@ static int
 exs_folder_messages(exs_mbox_t *mb, exs_id_t fid, int view, exs_id_t **mids,
     uint32_t *n)
 {
-    int          rc;
-    uint32_t     cap;
-    exs_id_t    *v, *nv;
-    exs_key_t    k;
-    exs_scan_t   s;
-
-    *mids = NULL;
-    *n = 0;
-    v = NULL;
-    cap = 0;
+    exs_key_t  k;
 
     exs_key_init(&k);
     exs_key_u32(&k, mb->id);
     exs_key_u64(&k, fid);
     exs_key_u8(&k, (uint8_t) view);
 
-    rc = exs_scan_open(mb->txn, EXS_DB_IDX_TIME, k.b, k.len, &s);
-    if (rc != EXS_OK) {
-        return rc;
-    }
-
-    while ((rc = exs_scan_next(&s)) == 1) {
-        if (s.k.mv_size != 29) {
-            rc = EXS_CORRUPT;
-            break;
-        }
-
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 256;
-            nv = realloc(v, cap * sizeof(exs_id_t));
-            if (nv == NULL) {
-                rc = EXS_NOMEM;
-                break;
-            }
-            v = nv;
-        }
-
-        v[(*n)++] = exs_get_be64((uint8_t *) s.k.mv_data + 21);
-    }
-
-    exs_scan_close(&s);
-
-    if (rc < 0) {
-        free(v);
-        *n = 0;
-        return rc;
-    }
-
-    *mids = v;
-
-    return EXS_OK;
+    /* idx.time: mailbox, folder, view, time, mid */
+    return exs_scan_ids(mb->txn, EXS_DB_IDX_TIME, k.b, k.len, 21, 0, mids, n);
 }
 
 
@@ -1298,57 +1256,14 @@ static int
 exs_folder_children(exs_mbox_t *mb, exs_id_t fid, int deleted,
     exs_id_t **fids, uint32_t *n)
 {
-    int          rc;
-    uint32_t     cap;
-    exs_id_t    *v, *nv;
-    exs_key_t    k;
-    exs_scan_t   s;
-
-    *fids = NULL;
-    *n = 0;
-    v = NULL;
-    cap = 0;
+    exs_key_t  k;
 
     exs_key_init(&k);
     exs_key_u32(&k, mb->id);
     exs_key_u64(&k, fid);
     exs_key_u8(&k, deleted ? 1 : 0);
 
-    rc = exs_scan_open(mb->txn, EXS_DB_CHILD, k.b, k.len, &s);
-    if (rc != EXS_OK) {
-        return rc;
-    }
-
-    while ((rc = exs_scan_next(&s)) == 1) {
-        if (s.v.mv_size != 8) {
-            rc = EXS_CORRUPT;
-            break;
-        }
-
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            nv = realloc(v, cap * sizeof(exs_id_t));
-            if (nv == NULL) {
-                rc = EXS_NOMEM;
-                break;
-            }
-            v = nv;
-        }
-
-        v[(*n)++] = exs_get_le64(s.v.mv_data);
-    }
-
-    exs_scan_close(&s);
-
-    if (rc < 0) {
-        free(v);
-        *n = 0;
-        return rc;
-    }
-
-    *fids = v;
-
-    return EXS_OK;
+    return exs_scan_ids(mb->txn, EXS_DB_CHILD, k.b, k.len, -1, 0, fids, n);
 }
 
 

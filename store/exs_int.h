@@ -439,6 +439,11 @@ int exs_scan_prev(exs_scan_t *s);
  * (still within the prefix) */
 int exs_scan_seek(exs_scan_t *s, const void *key, size_t klen);
 void exs_scan_close(exs_scan_t *s);
+/* the u64 ids of a walk over a prefix, read big-endian at byte off of each
+ * key, or (off -1) little-endian at the start of each value; *ids is
+ * malloc'd (free it) */
+int exs_scan_ids(exs_txn_t *t, int db, const void *prefix, size_t plen,
+    int off, int backward, exs_id_t **ids, uint32_t *n);
 
 
 /* the property bag codec (exs_propbag.c) */

@@ -47,6 +47,10 @@ static int exs_msg_update(exs_mbox_t *mb, exs_id_t mid,
     const exs_props_t *set, const uint32_t *del, uint32_t ndel,
     const exs_prop_t *ool, int32_t attach_num, const exs_props_t *keys);
 static int64_t exs_bag_size(const exs_props_t *props);
+static int exs_msg_replace(exs_mbox_t *mb, exs_id_t mid,
+    const exs_msg_hdr_t *oh, exs_msg_hdr_t *h, const exs_props_t *props,
+    const exs_wbuf_t *sub, int64_t sub_size, int has_sub,
+    const exs_props_t *old, const exs_msg_t *old_sub, uint64_t cn);
 static int exs_msg_move_one(exs_mbox_t *mb, exs_id_t mid, exs_id_t dst,
     int copy, exs_id_t *new_mid);
 static int exs_msg_flags_in(const exs_props_t *props, uint32_t *flags);
@@ -1018,6 +1022,62 @@ exs_message_info(exs_mbox_t *mb, exs_id_t mid, exs_msg_info_t *info)
 }
 
 
+/*
+ * Puts a message's new record in place of its old one: out of its indexes
+ * and counters with the old header, the new record written (taking its
+ * references), the old values' references dropped, back in with the new
+ * header, the change logged (cn 0: no change of its own, ICS keys).
+ */
+
+static int
+exs_msg_replace(exs_mbox_t *mb, exs_id_t mid, const exs_msg_hdr_t *oh,
+    exs_msg_hdr_t *h, const exs_props_t *props, const exs_wbuf_t *sub,
+    int64_t sub_size, int has_sub, const exs_props_t *old,
+    const exs_msg_t *old_sub, uint64_t cn)
+{
+    int  rc;
+
+    rc = exs_msg_index(mb, mid, oh, 0);
+
+    if (rc == EXS_OK) {
+        rc = exs_folder_account(mb, oh->fid, oh, -1, 0, NULL);
+    }
+
+    if (rc == EXS_OK) {
+        rc = exs_msg_write(mb, mid, h, props, sub, sub_size, has_sub, 0);
+    }
+
+    if (rc == EXS_OK) {
+        rc = exs_props_release(mb->txn, old);
+    }
+
+    if (rc == EXS_OK && old_sub) {
+        rc = exs_msg_refs(mb->txn, old_sub, -1);
+    }
+
+    if (rc == EXS_OK) {
+        rc = exs_msg_index(mb, mid, h, 1);
+    }
+
+    if (rc == EXS_OK) {
+        rc = exs_folder_account(mb, h->fid, h, 1, cn, NULL);
+    }
+
+    if (rc == EXS_OK) {
+        exs_mbox_touch(mb, cn, h->size - oh->size);
+
+        if (cn) {
+            rc = exs_change_log(mb, cn, EXS_CHANGE_MODIFY,
+                                (h->state & EXS_MSG_ST_ASSOC)
+                                ? EXS_CHANGE_ASSOCIATED : 0,
+                                mid, h->fid, 0, 0);
+        }
+    }
+
+    return exs_txn_fail(mb->txn, rc);
+}
+
+
 int
 exs_message_save(exs_mbox_t *mb, exs_id_t mid, const exs_msg_t *msg,
     const exs_bin_t *change_key)
@@ -1152,44 +1212,8 @@ exs_message_save(exs_mbox_t *mb, exs_id_t mid, const exs_msg_t *msg,
         }
     }
 
-    rc = exs_msg_index(mb, mid, &oh, 0);
-
-    if (rc == EXS_OK) {
-        rc = exs_folder_account(mb, oh.fid, &oh, -1, 0, NULL);
-    }
-
-    if (rc == EXS_OK) {
-        rc = exs_msg_write(mb, mid, &h, &props, &sub, sub_size, has_sub, 0);
-    }
-
-    /* the new values hold their references: now the old ones go */
-
-    if (rc == EXS_OK) {
-        rc = exs_props_release(mb->txn, &old);
-    }
-
-    if (rc == EXS_OK) {
-        rc = exs_msg_refs(mb->txn, &old_sub, -1);
-    }
-
-    if (rc == EXS_OK) {
-        rc = exs_msg_index(mb, mid, &h, 1);
-    }
-
-    if (rc == EXS_OK) {
-        rc = exs_folder_account(mb, h.fid, &h, 1, cn, NULL);
-    }
-
-    if (rc == EXS_OK) {
-        exs_mbox_touch(mb, cn, h.size - oh.size);
-
-        rc = exs_change_log(mb, cn, EXS_CHANGE_MODIFY,
-                            (h.state & EXS_MSG_ST_ASSOC)
-                            ? EXS_CHANGE_ASSOCIATED : 0,
-                            mid, h.fid, 0, 0);
-    }
-
-    rc = exs_txn_fail(mb->txn, rc);
+    rc = exs_msg_replace(mb, mid, &oh, &h, &props, &sub, sub_size, has_sub,
+                         &old, &old_sub, cn);
 
 done:
 
@@ -1407,38 +1431,8 @@ exs_msg_update(exs_mbox_t *mb, exs_id_t mid, const exs_props_t *set,
     }
 
     if (rc == EXS_OK) {
-        rc = exs_msg_index(mb, mid, &oh, 0);
-    }
-
-    if (rc == EXS_OK) {
-        rc = exs_folder_account(mb, oh.fid, &oh, -1, 0, NULL);
-    }
-
-    if (rc == EXS_OK) {
-        rc = exs_msg_write(mb, mid, &h, &props, &sub, sub_size, has_sub, 0);
-    }
-
-    if (rc == EXS_OK) {
-        rc = exs_props_release(mb->txn, &old);
-    }
-
-    if (rc == EXS_OK) {
-        rc = exs_msg_index(mb, mid, &h, 1);
-    }
-
-    if (rc == EXS_OK) {
-        rc = exs_folder_account(mb, h.fid, &h, 1, keys ? 0 : cn, NULL);
-    }
-
-    if (rc == EXS_OK) {
-        exs_mbox_touch(mb, keys ? 0 : cn, h.size - oh.size);
-
-        if (!keys) {
-            rc = exs_change_log(mb, cn, EXS_CHANGE_MODIFY,
-                                (h.state & EXS_MSG_ST_ASSOC)
-                                ? EXS_CHANGE_ASSOCIATED : 0,
-                                mid, h.fid, 0, 0);
-        }
+        rc = exs_msg_replace(mb, mid, &oh, &h, &props, &sub, sub_size,
+                             has_sub, &old, NULL, keys ? 0 : cn);
     }
 
     rc = exs_txn_fail(mb->txn, rc);
@@ -2277,7 +2271,6 @@ exs_mbox_purge(exs_mbox_t *mb, int64_t before, uint32_t *purged)
     uint32_t          i, n, nf, count;
     exs_id_t         *mids, *fids;
     exs_key_t         k;
-    exs_scan_t        s;
     exs_msg_hdr_t     h;
     exs_folder_hdr_t  fh;
 
@@ -2287,34 +2280,15 @@ exs_mbox_purge(exs_mbox_t *mb, int64_t before, uint32_t *purged)
 
     count = 0;
 
-    /* the folders first: every folder id */
-    fids = NULL;
-    nf = 0;
+    /* every folder id first */
 
     exs_key_init(&k);
     exs_key_u32(&k, mb->id);
 
-    rc = exs_scan_open(mb->txn, EXS_DB_FOLDER, k.b, k.len, &s);
+    rc = exs_scan_ids(mb->txn, EXS_DB_FOLDER, k.b, k.len, 4, 0, &fids, &nf);
     if (rc != EXS_OK) {
         return rc;
     }
-
-    while ((rc = exs_scan_next(&s)) == 1) {
-        if ((nf & 63) == 0) {
-            exs_id_t  *nfp;
-
-            nfp = realloc(fids, (nf + 64) * sizeof(exs_id_t));
-            if (nfp == NULL) {
-                rc = EXS_NOMEM;
-                break;
-            }
-            fids = nfp;
-        }
-
-        fids[nf++] = exs_get_be64((uint8_t *) s.k.mv_data + 4);
-    }
-
-    exs_scan_close(&s);
 
     for (i = 0; rc == 0 && i < nf; i++) {
         rc = exs_folder_hdr(mb, fids[i], &fh);
@@ -2342,32 +2316,13 @@ exs_mbox_purge(exs_mbox_t *mb, int64_t before, uint32_t *purged)
             exs_key_u64(&k, fids[i]);
             exs_key_u8(&k, (uint8_t) view);
 
-            mids = NULL;
-            n = 0;
-
-            rc = exs_scan_open(mb->txn, EXS_DB_IDX_TIME, k.b, k.len, &s);
+            rc = exs_scan_ids(mb->txn, EXS_DB_IDX_TIME, k.b, k.len, 21, 0,
+                              &mids, &n);
             if (rc != EXS_OK) {
                 break;
             }
 
-            while ((rc = exs_scan_next(&s)) == 1) {
-                if ((n & 255) == 0) {
-                    exs_id_t  *nm;
-
-                    nm = realloc(mids, (n + 256) * sizeof(exs_id_t));
-                    if (nm == NULL) {
-                        rc = EXS_NOMEM;
-                        break;
-                    }
-                    mids = nm;
-                }
-
-                mids[n++] = exs_get_be64((uint8_t *) s.k.mv_data + 21);
-            }
-
-            exs_scan_close(&s);
-
-            for (rc = rc < 0 ? rc : 0; rc == 0 && n > 0; n--) {
+            for ( /* void */ ; rc == 0 && n > 0; n--) {
                 rc = exs_msg_load(mb, mids[n - 1], &h, NULL, 0, NULL);
                 if (rc == EXS_OK && h.deleted_on < before) {
                     rc = exs_msg_remove(mb, mids[n - 1], &h, 1);

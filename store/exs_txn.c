@@ -589,3 +589,59 @@ exs_scan_close(exs_scan_t *s)
         s->c = NULL;
     }
 }
+
+
+int
+exs_scan_ids(exs_txn_t *t, int db, const void *prefix, size_t plen, int off,
+    int backward, exs_id_t **ids, uint32_t *n)
+{
+    int          rc;
+    uint32_t     cap;
+    exs_id_t    *v, *nv;
+    exs_scan_t   s;
+
+    *ids = NULL;
+    *n = 0;
+    v = NULL;
+    cap = 0;
+
+    rc = exs_scan_open(t, db, prefix, plen, &s);
+    if (rc != EXS_OK) {
+        return rc;
+    }
+
+    while ((rc = backward ? exs_scan_prev(&s) : exs_scan_next(&s)) == 1) {
+        if ((off >= 0 && s.k.mv_size < (size_t) off + 8)
+            || (off < 0 && s.v.mv_size < 8))
+        {
+            rc = EXS_CORRUPT;
+            break;
+        }
+
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 256;
+            nv = realloc(v, cap * sizeof(exs_id_t));
+            if (nv == NULL) {
+                rc = EXS_NOMEM;
+                break;
+            }
+            v = nv;
+        }
+
+        v[(*n)++] = off >= 0
+                    ? exs_get_be64((uint8_t *) s.k.mv_data + off)
+                    : exs_get_le64(s.v.mv_data);
+    }
+
+    exs_scan_close(&s);
+
+    if (rc < 0) {
+        free(v);
+        *n = 0;
+        return rc;
+    }
+
+    *ids = v;
+
+    return EXS_OK;
+}
