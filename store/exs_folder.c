@@ -175,35 +175,14 @@ exs_folder_live(exs_mbox_t *mb, exs_id_t fid, exs_folder_hdr_t *h)
 int
 exs_folder_hdr_update(exs_mbox_t *mb, exs_id_t fid, const exs_folder_hdr_t *h)
 {
-    int        rc;
-    MDB_val    v;
-    uint8_t   *p;
+    uint8_t    head[EXS_FOLDER_HDR_LEN];
     exs_key_t  k;
 
     exs_folder_key(mb, fid, &k);
+    exs_folder_hdr_put(head, h);
 
-    rc = exs_db_get(mb->txn, EXS_DB_FOLDER, k.b, k.len, &v);
-    if (rc != EXS_OK) {
-        return exs_txn_fail(mb->txn, rc == EXS_NOTFOUND ? EXS_CORRUPT : rc);
-    }
-
-    if (v.mv_size < EXS_FOLDER_HDR_LEN) {
-        return exs_txn_fail(mb->txn, EXS_CORRUPT);
-    }
-
-    p = malloc(v.mv_size);
-    if (p == NULL) {
-        return exs_txn_fail(mb->txn, EXS_NOMEM);
-    }
-
-    memcpy(p, v.mv_data, v.mv_size);
-    exs_folder_hdr_put(p, h);
-
-    rc = exs_db_put(mb->txn, EXS_DB_FOLDER, k.b, k.len, p, v.mv_size, 0);
-
-    free(p);
-
-    return rc;
+    return exs_db_patch(mb->txn, EXS_DB_FOLDER, k.b, k.len, head,
+                        sizeof(head));
 }
 
 

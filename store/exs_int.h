@@ -416,6 +416,9 @@ int exs_db_put(exs_txn_t *t, int db, const void *key, size_t klen,
 int exs_db_reserve(exs_txn_t *t, int db, const void *key, size_t klen,
     size_t vlen, void **p);
 int exs_db_del(exs_txn_t *t, int db, const void *key, size_t klen);
+/* rewrites the first hlen bytes of an existing value */
+int exs_db_patch(exs_txn_t *t, int db, const void *key, size_t klen,
+    const void *head, size_t hlen);
 /* deletes every key that starts with prefix */
 int exs_db_del_prefix(exs_txn_t *t, int db, const void *prefix, size_t plen);
 

@@ -1502,11 +1502,10 @@ int
 exs_message_set_read(exs_mbox_t *mb, exs_id_t mid, int read)
 {
     int            rc;
+    uint8_t        head[EXS_MSG_HDR_LEN];
     uint32_t       flags;
     uint64_t       cn;
     exs_key_t      k;
-    MDB_val        v;
-    uint8_t       *p;
     exs_msg_hdr_t  h, oh;
 
     rc = exs_msg_load(mb, mid, &oh, NULL, 0, NULL);
@@ -1546,22 +1545,11 @@ exs_message_set_read(exs_mbox_t *mb, exs_id_t mid, int read)
     }
 
     if (rc == EXS_OK) {
-        /* only the header changes: patch it in a copy of the record */
+        /* only the header changes */
         exs_msg_key(mb, mid, &k);
-
-        rc = exs_db_get(mb->txn, EXS_DB_MSG, k.b, k.len, &v);
-        if (rc == EXS_OK) {
-            p = malloc(v.mv_size);
-            if (p == NULL) {
-                rc = EXS_NOMEM;
-            } else {
-                memcpy(p, v.mv_data, v.mv_size);
-                exs_msg_hdr_put(p, &h);
-                rc = exs_db_put(mb->txn, EXS_DB_MSG, k.b, k.len, p,
-                                v.mv_size, 0);
-                free(p);
-            }
-        }
+        exs_msg_hdr_put(head, &h);
+        rc = exs_db_patch(mb->txn, EXS_DB_MSG, k.b, k.len, head,
+                          sizeof(head));
     }
 
     if (rc == EXS_OK) {
@@ -1757,10 +1745,9 @@ exs_message_delete(exs_mbox_t *mb, const exs_id_t *mids, uint32_t n,
     unsigned flags)
 {
     int            rc;
-    uint8_t       *p;
+    uint8_t        head[EXS_MSG_HDR_LEN];
     uint32_t       i;
     uint64_t       cn;
-    MDB_val        v;
     exs_key_t      k;
     exs_msg_hdr_t  h, oh;
 
@@ -1823,20 +1810,9 @@ exs_message_delete(exs_mbox_t *mb, const exs_id_t *mids, uint32_t n,
 
         if (rc == EXS_OK) {
             exs_msg_key(mb, mids[i], &k);
-
-            rc = exs_db_get(mb->txn, EXS_DB_MSG, k.b, k.len, &v);
-            if (rc == EXS_OK) {
-                p = malloc(v.mv_size);
-                if (p == NULL) {
-                    rc = EXS_NOMEM;
-                } else {
-                    memcpy(p, v.mv_data, v.mv_size);
-                    exs_msg_hdr_put(p, &h);
-                    rc = exs_db_put(mb->txn, EXS_DB_MSG, k.b, k.len, p,
-                                    v.mv_size, 0);
-                    free(p);
-                }
-            }
+            exs_msg_hdr_put(head, &h);
+            rc = exs_db_patch(mb->txn, EXS_DB_MSG, k.b, k.len, head,
+                              sizeof(head));
         }
 
         if (rc == EXS_OK) {

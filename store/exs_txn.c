@@ -340,6 +340,40 @@ exs_db_reserve(exs_txn_t *t, int db, const void *key, size_t klen,
 
 
 int
+exs_db_patch(exs_txn_t *t, int db, const void *key, size_t klen,
+    const void *head, size_t hlen)
+{
+    int       rc;
+    MDB_val   v;
+    uint8_t  *p;
+
+    rc = exs_db_get(t, db, key, klen, &v);
+    if (rc != EXS_OK) {
+        return exs_txn_fail(t, rc == EXS_NOTFOUND ? EXS_CORRUPT : rc);
+    }
+
+    if (v.mv_size < hlen) {
+        return exs_txn_fail(t, EXS_CORRUPT);
+    }
+
+    /* a copy: the value in the map can't be written in place */
+    p = malloc(v.mv_size);
+    if (p == NULL) {
+        return exs_txn_fail(t, EXS_NOMEM);
+    }
+
+    memcpy(p, v.mv_data, v.mv_size);
+    memcpy(p, head, hlen);
+
+    rc = exs_db_put(t, db, key, klen, p, v.mv_size, 0);
+
+    free(p);
+
+    return rc;
+}
+
+
+int
 exs_db_del(exs_txn_t *t, int db, const void *key, size_t klen)
 {
     int      rc;
