@@ -474,7 +474,8 @@ exs_folder_create(exs_mbox_t *mb, exs_id_t parent, const exs_props_t *props,
     name = exs_props_name(props);
 
     if (name == NULL || (type != EXS_FOLDER_GENERIC
-                         && type != EXS_FOLDER_SEARCH))
+                         && type != EXS_FOLDER_SEARCH)
+        || exs_props_validate(props) != EXS_OK)
     {
         return EXS_INVALID;
     }
@@ -994,6 +995,10 @@ exs_folder_update_props(exs_mbox_t *mb, exs_id_t fid,
     exs_props_t       props;
     exs_folder_hdr_t  h;
     MDB_val           val;
+
+    if (set && exs_props_validate(set) != EXS_OK) {
+        return EXS_INVALID;
+    }
 
     a = exs_arena_create(4096);
     if (a == NULL) {

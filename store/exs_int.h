@@ -455,6 +455,8 @@ int exs_scan_ids(exs_txn_t *t, int db, const void *prefix, size_t plen,
 #define EXS_DEC_REFS            0x02     /* keep out-of-line values as
                                             EXS_PT_OOL references */
 
+/* EXS_INVALID for a bag the codec can't store (bad types, NULL data) */
+int exs_props_validate(const exs_props_t *props);
 void exs_bag_encode_plain(exs_wbuf_t *b, const exs_props_t *props);
 int exs_bag_decode(exs_rbuf_t *b, exs_props_t *props, unsigned flags,
     exs_arena_t *a);

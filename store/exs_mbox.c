@@ -593,6 +593,10 @@ exs_mbox_set_props(exs_mbox_t *mb, const exs_props_t *props)
         return EXS_DENIED;
     }
 
+    if (exs_props_validate(props) != EXS_OK) {
+        return EXS_INVALID;
+    }
+
     a = exs_arena_create(4096);
     if (a == NULL) {
         return EXS_NOMEM;

@@ -208,58 +208,27 @@ failed:
 static int
 exs_msg_validate(const exs_msg_t *msg, unsigned depth)
 {
-    uint32_t           i, j;
-    uint16_t           type;
-    const exs_props_t *bags[1];
+    uint32_t  i;
 
     if (depth >= EXS_MAX_NESTING) {
         return EXS_TOOBIG;
     }
 
-    for (i = 0; i <= msg->nrcpts + msg->natts; i++) {
-        bags[0] = i == 0 ? &msg->props
-                  : i <= msg->nrcpts ? &msg->rcpts[i - 1].props
-                  : &msg->atts[i - 1 - msg->nrcpts].props;
+    if (exs_props_validate(&msg->props) != EXS_OK) {
+        return EXS_INVALID;
+    }
 
-        for (j = 0; j < bags[0]->n; j++) {
-            type = PROP_TYPE(bags[0]->v[j].tag);
-
-            switch (type) {
-            case PT_UNSPECIFIED:
-            case PT_NULL:
-            case PT_ERROR:
-            case PT_OBJECT:
-                continue;
-            }
-
-            if (!exs_proptype_valid(type)) {
-                return EXS_INVALID;
-            }
-
-            if ((type & PT_MV) && bags[0]->v[j].v.mv.n
-                && bags[0]->v[j].v.mv.v.p == NULL)
-            {
-                return EXS_INVALID;
-            }
-
-            if ((type == PT_UNICODE || type == PT_STRING8)
-                && bags[0]->v[j].v.str.data == NULL)
-            {
-                return EXS_INVALID;
-            }
-
-            if ((type == PT_BINARY || type == PT_CLSID || type == PT_SVREID)
-                && bags[0]->v[j].v.bin.data == NULL
-                && bags[0]->v[j].v.bin.len)
-            {
-                return EXS_INVALID;
-            }
+    for (i = 0; i < msg->nrcpts; i++) {
+        if (exs_props_validate(&msg->rcpts[i].props) != EXS_OK) {
+            return EXS_INVALID;
         }
     }
 
     for (i = 0; i < msg->natts; i++) {
-        if (msg->atts[i].embedded
-            && exs_msg_validate(msg->atts[i].embedded, depth + 1) != EXS_OK)
+        if (exs_props_validate(&msg->atts[i].props) != EXS_OK
+            || (msg->atts[i].embedded
+                && exs_msg_validate(msg->atts[i].embedded, depth + 1)
+                   != EXS_OK))
         {
             return EXS_INVALID;
         }
@@ -1264,18 +1233,8 @@ exs_msg_update(exs_mbox_t *mb, exs_id_t mid, const exs_props_t *set,
     exs_props_t    props, old, *bag;
     exs_msg_hdr_t  h, oh;
 
-    for (i = 0; set && i < set->n; i++) {
-        switch (PROP_TYPE(set->v[i].tag)) {
-        case PT_UNSPECIFIED:
-        case PT_NULL:
-        case PT_ERROR:
-        case PT_OBJECT:
-            continue;
-        }
-
-        if (!exs_proptype_valid(PROP_TYPE(set->v[i].tag))) {
-            return EXS_INVALID;
-        }
+    if (set && exs_props_validate(set) != EXS_OK) {
+        return EXS_INVALID;
     }
 
     a = exs_arena_create(8192);

@@ -167,6 +167,27 @@ test_sticky(exs_env_t *env, uint32_t mbid)
     rc = exs_folder_create(mb, EXS_FID_IPM_SUBTREE, &p, EXS_FOLDER_GENERIC,
                            0, &fid);
     is_int(rc, EXS_OK, "... leaves the transaction usable");
+
+    {
+        exs_msg_t   *m;
+        exs_prop_t   bad;
+
+        m = store_msg(a, "bad", NULL, 0);
+        bad.tag = PROP_TAG(0x8000 | PT_BINARY, 0x6000);
+        bad.v.bin.data = (const uint8_t *) "not a blob";
+        bad.v.bin.len = 10;
+        exs_props_set(a, &m->props, &bad);
+        rc = exs_message_create(mb, EXS_FID_INBOX, m, 0, NULL);
+        is_int(rc, EXS_INVALID, "an unknown property type is refused");
+
+        m = store_msg(a, "bad", NULL, 0);
+        bad.tag = PROP_TAG(PT_BINARY, 0x6000);
+        bad.v.bin.data = NULL;
+        exs_props_set(a, &m->props, &bad);
+        rc = exs_message_create(mb, EXS_FID_INBOX, m, 0, NULL);
+        is_int(rc, EXS_INVALID, "a binary without data is refused");
+    }
+
     is_int(exs_txn_commit(txn), EXS_OK, "and committable");
 
     exs_txn_begin(env, EXS_TXN_RDONLY, &txn);
