@@ -567,10 +567,9 @@ exs_folder_create(exs_mbox_t *mb, exs_id_t parent, const exs_props_t *props,
         rc = exs_props_set_i8(a, &bag, PR_LAST_MODIFICATION_TIME, now);
     }
 
-    if (rc == EXS_OK && !((flags & EXS_KEEP_KEYS)
-                          && exs_props_get(&bag, PR_CHANGE_KEY)))
-    {
-        rc = exs_change_keys(mb, &bag, cn, a);
+    if (rc == EXS_OK) {
+        rc = ((flags & EXS_KEEP_KEYS) && exs_props_get(&bag, PR_CHANGE_KEY))
+             ? exs_keep_keys(&bag, a) : exs_change_keys(mb, &bag, cn, a);
     }
 
     if (rc != EXS_OK) {

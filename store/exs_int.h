@@ -555,6 +555,7 @@ int exs_provision(exs_mbox_t *mb, const char *display_name);
 /* PR_CHANGE_KEY and PR_PREDECESSOR_CHANGE_LIST for a new change */
 int exs_change_keys(exs_mbox_t *mb, exs_props_t *props, uint64_t cn,
     exs_arena_t *a);
+int exs_keep_keys(exs_props_t *props, exs_arena_t *a);
 /* the mailbox's access to a folder for its user */
 int exs_mbox_check(exs_mbox_t *mb, exs_id_t fid, uint32_t need,
     uint32_t creator);

@@ -704,6 +704,33 @@ exs_change_keys(exs_mbox_t *mb, exs_props_t *props, uint64_t cn,
 }
 
 
+/* an uploaded object's own change key, with a PCL that names it */
+
+int
+exs_keep_keys(exs_props_t *props, exs_arena_t *a)
+{
+    int          rc;
+    exs_bin_t    pcl;
+    exs_prop_t  *ck, *old;
+
+    ck = exs_props_get(props, PR_CHANGE_KEY);
+    if (ck == NULL || ck->v.bin.len < 17 || ck->v.bin.len > 24) {
+        return EXS_INVALID;
+    }
+
+    old = exs_props_get(props, PR_PREDECESSOR_CHANGE_LIST);
+
+    rc = exs_pcl_merge(a, old ? &old->v.bin : NULL, ck->v.bin.data,
+                       ck->v.bin.len, &pcl);
+    if (rc != EXS_OK) {
+        return rc;
+    }
+
+    return exs_props_set_bin(a, props, PR_PREDECESSOR_CHANGE_LIST, pcl.data,
+                             pcl.len);
+}
+
+
 /* permissions: the owner and the system may do anything */
 
 int

@@ -452,10 +452,9 @@ exs_message_create(exs_mbox_t *mb, exs_id_t fid, const exs_msg_t *msg,
         rc = exs_msg_display_lists(a, msg, &props);
     }
 
-    if (rc == EXS_OK && !((flags & EXS_KEEP_KEYS)
-                          && exs_props_get(&props, PR_CHANGE_KEY)))
-    {
-        rc = exs_change_keys(mb, &props, cn, a);
+    if (rc == EXS_OK) {
+        rc = ((flags & EXS_KEEP_KEYS) && exs_props_get(&props, PR_CHANGE_KEY))
+             ? exs_keep_keys(&props, a) : exs_change_keys(mb, &props, cn, a);
     }
 
     if (rc != EXS_OK) {

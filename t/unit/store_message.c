@@ -456,11 +456,84 @@ test_attachments(void)
     exs_txn_abort(txn);
 
     mb = wr(&txn);
+    {
+        exs_id_t  copy, moved;
+
+        is_int(exs_message_copy(mb, &mid, 1, EXS_FID_DRAFTS, &copy), EXS_OK,
+               "a copy shares the blobs");
+        is_int(exs_message_move(mb, &copy, 1, EXS_FID_SENT_ITEMS, &moved),
+               EXS_OK, "and a move keeps them");
+        is_int(exs_txn_commit(txn), EXS_OK, "committed");
+        is_int(store_check(env), EXS_OK, "references: one more per copy");
+
+        mb = wr(&txn);
+        is_int(exs_message_delete(mb, &moved, 1, EXS_DEL_HARD), EXS_OK,
+               "the copy goes");
+        rc = exs_message_read_prop(mb, mid, -1, PR_HTML, 0, 10, &out,
+                                   &total, ar);
+        ok(rc == EXS_OK && total == 300000, "the original still reads");
+    }
     is_int(exs_message_delete(mb, &mid, 1, EXS_DEL_HARD), EXS_OK,
            "hard delete");
     is_int(exs_txn_commit(txn), EXS_OK, "committed");
     is_int(store_check(env), EXS_OK, "the blobs went with their last "
            "reference");
+}
+
+
+static void
+test_ics_keys(void)
+{
+    uint8_t       client[16], ck[22], ck2[22];
+    exs_id_t      mid;
+    exs_bin_t     b;
+    exs_msg_t    *m;
+    exs_prop_t   *q;
+    exs_txn_t    *txn;
+    exs_mbox_t   *mb;
+    exs_props_t   out;
+
+    memset(client, 0xAB, 16);
+    memcpy(ck, client, 16);
+    memcpy(ck + 16, "\0\0\0\0\0\x07", 6);
+    memcpy(ck2, client, 16);
+    memcpy(ck2 + 16, "\0\0\0\0\0\x09", 6);
+
+    m = store_msg(ar, "offline", NULL, 0);
+    exs_props_set_bin(ar, &m->props, PR_SOURCE_KEY, ck, 22);
+    exs_props_set_bin(ar, &m->props, PR_CHANGE_KEY, ck, 22);
+
+    mb = wr(&txn);
+    is_int(exs_message_create(mb, EXS_FID_INBOX, m, EXS_KEEP_KEYS, &mid),
+           EXS_OK, "an upload keeps the client's keys");
+    out.n = 0;
+    exs_message_get(mb, mid, (uint32_t[]) { PR_SOURCE_KEY, PR_CHANGE_KEY,
+                                            PR_PREDECESSOR_CHANGE_LIST },
+                    3, &out, ar);
+    q = exs_props_get(&out, PR_SOURCE_KEY);
+    ok(q && q->v.bin.len == 22 && memcmp(q->v.bin.data, ck, 22) == 0,
+       "PR_SOURCE_KEY as given");
+    q = exs_props_get(&out, PR_CHANGE_KEY);
+    ok(q && memcmp(q->v.bin.data, ck, 22) == 0, "PR_CHANGE_KEY as given");
+    q = exs_props_get(&out, PR_PREDECESSOR_CHANGE_LIST);
+    ok(q && q->v.bin.len == 23 && memcmp(q->v.bin.data + 1, ck, 22) == 0,
+       "a PCL naming it");
+
+    b.data = ck2;
+    b.len = 22;
+    is_int(exs_message_set_change_keys(mb, mid, &b, NULL), EXS_OK,
+           "a later upload's change key");
+    out.n = 0;
+    exs_message_get(mb, mid, (uint32_t[]) { PR_CHANGE_KEY,
+                                            PR_PREDECESSOR_CHANGE_LIST },
+                    2, &out, ar);
+    q = exs_props_get(&out, PR_CHANGE_KEY);
+    ok(q && memcmp(q->v.bin.data, ck2, 22) == 0, "is kept");
+    q = exs_props_get(&out, PR_PREDECESSOR_CHANGE_LIST);
+    ok(q && q->v.bin.len == 23 && memcmp(q->v.bin.data + 1, ck2, 22) == 0,
+       "the PCL keeps the newest XID of the client's namespace");
+    is_int(exs_txn_commit(txn), EXS_OK, "committed");
+    is_int(store_check(env), EXS_OK, "store check is clean");
 }
 
 
@@ -730,6 +803,7 @@ main(void)
     test_attachments();
     test_changes();
     test_named();
+    test_ics_keys();
     test_fai_and_deletes();
 
     exs_arena_destroy(ar);
