@@ -1018,3 +1018,207 @@ exs_stream_close(exs_stream_t *s)
     EVP_MD_CTX_free(s->md);
     free(s);
 }
+
+
+/*
+ * Preparing a value outside any transaction: hashed and compressed by the
+ * caller's thread, so the write transaction that stores it only puts the
+ * chunks (or takes a reference when the store has the value already).
+ */
+
+struct exs_prep_s {
+    void                     *cctx;
+    EVP_MD_CTX               *md;
+    struct exs_prep_s        *next;
+};
+
+
+static struct exs_prep_s *
+exs_prep_get(exs_env_t *env)
+{
+    struct exs_prep_s  *p;
+
+    pthread_mutex_lock(&env->lock);
+
+    p = env->preps;
+    if (p) {
+        env->preps = p->next;
+    }
+
+    pthread_mutex_unlock(&env->lock);
+
+    if (p) {
+        return p;
+    }
+
+    p = calloc(1, sizeof(struct exs_prep_s));
+    if (p == NULL) {
+        return NULL;
+    }
+
+    p->cctx = ZSTD_createCCtx();
+    p->md = EVP_MD_CTX_new();
+
+    if (p->cctx == NULL || p->md == NULL
+        || ZSTD_isError(ZSTD_CCtx_setParameter(p->cctx,
+                                               ZSTD_c_compressionLevel, 1))
+        || ZSTD_isError(ZSTD_CCtx_setParameter(p->cctx, ZSTD_c_windowLog,
+                                               16)))
+    {
+        ZSTD_freeCCtx(p->cctx);
+        EVP_MD_CTX_free(p->md);
+        free(p);
+        return NULL;
+    }
+
+    return p;
+}
+
+
+static void
+exs_prep_put(exs_env_t *env, struct exs_prep_s *p)
+{
+    pthread_mutex_lock(&env->lock);
+    p->next = env->preps;
+    env->preps = p;
+    pthread_mutex_unlock(&env->lock);
+}
+
+
+void
+exs_prep_free(exs_env_t *env)
+{
+    struct exs_prep_s  *p;
+
+    while (env->preps) {
+        p = env->preps;
+        env->preps = p->next;
+        ZSTD_freeCCtx(p->cctx);
+        EVP_MD_CTX_free(p->md);
+        free(p);
+    }
+}
+
+
+int
+exs_blob_prepare(exs_env_t *env, const void *data, size_t len,
+    exs_pblob_t **pbp, exs_arena_t *a)
+{
+    int                 compress;
+    size_t              n, bound, clen;
+    uint8_t            *out;
+    uint32_t            i;
+    unsigned int        hl;
+    exs_pblob_t        *pb;
+    struct exs_prep_s  *p;
+
+    pb = exs_calloc(a, sizeof(exs_pblob_t));
+    if (pb == NULL) {
+        return EXS_NOMEM;
+    }
+
+    pb->magic = EXS_PBLOB_MAGIC;
+    pb->len = len;
+    pb->n = (uint32_t) (len / EXS_BLOB_CHUNK + (len % EXS_BLOB_CHUNK || !len));
+    pb->chunks = exs_calloc(a, pb->n * sizeof(exs_pchunk_t));
+
+    if (pb->chunks == NULL) {
+        return EXS_NOMEM;
+    }
+
+    p = exs_prep_get(env);
+    if (p == NULL) {
+        return EXS_NOMEM;
+    }
+
+    if (EVP_DigestInit_ex(p->md, env->sha256, NULL) != 1
+        || EVP_DigestUpdate(p->md, data, len) != 1
+        || EVP_DigestFinal_ex(p->md, pb->sha, &hl) != 1)
+    {
+        exs_prep_put(env, p);
+        return EXS_ERROR;
+    }
+
+    compress = 1;
+
+    for (i = 0; i < pb->n; i++) {
+        n = len - (size_t) i * EXS_BLOB_CHUNK;
+        if (n > EXS_BLOB_CHUNK) {
+            n = EXS_BLOB_CHUNK;
+        }
+
+        pb->chunks[i].enc = EXS_BLOB_RAW;
+        pb->chunks[i].len = n;
+        pb->chunks[i].data = (const uint8_t *) data
+                             + (size_t) i * EXS_BLOB_CHUNK;
+
+        if (!compress || n < EXS_ZPOOL_MIN) {
+            continue;
+        }
+
+        bound = ZSTD_compressBound(n);
+
+        out = exs_alloc(a, bound);
+        if (out == NULL) {
+            exs_prep_put(env, p);
+            return EXS_NOMEM;
+        }
+
+        clen = ZSTD_compress2(p->cctx, out, bound, pb->chunks[i].data, n);
+
+        if (ZSTD_isError(clen) || clen >= n - n / 16) {
+            /* the rest of this value won't compress either */
+            compress = 0;
+            continue;
+        }
+
+        pb->chunks[i].enc = EXS_BLOB_ZSTD;
+        pb->chunks[i].len = clen;
+        pb->chunks[i].data = out;
+    }
+
+    exs_prep_put(env, p);
+
+    *pbp = pb;
+
+    return EXS_OK;
+}
+
+
+int
+exs_blob_put_prepared(exs_txn_t *t, const exs_pblob_t *pb)
+{
+    int       rc;
+    uint32_t  i;
+    uint64_t  id, refs, have;
+
+    if (pb->magic != EXS_PBLOB_MAGIC) {
+        return EXS_INVALID;
+    }
+
+    rc = exs_blob_ref_get(t, pb->sha, &id, &refs, &have);
+
+    if (rc == EXS_OK) {
+        if (have != pb->len) {
+            return exs_txn_fail(t, EXS_CORRUPT);
+        }
+        return exs_blob_ref_put(t, pb->sha, id, refs + 1, have);
+    }
+
+    if (rc != EXS_NOTFOUND) {
+        return rc;
+    }
+
+    rc = exs_blob_next_id(t, &id);
+
+    for (i = 0; rc == EXS_OK && i < pb->n; i++) {
+        rc = exs_blob_chunk_write(t, id, i, pb->chunks[i].data,
+                                  pb->chunks[i].len, pb->chunks[i].enc);
+    }
+
+    if (rc == EXS_OK) {
+        rc = exs_blob_ref_put(t, pb->sha, id, 1, pb->len);
+    }
+
+    return exs_txn_fail(t, rc);
+}

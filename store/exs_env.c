@@ -399,6 +399,7 @@ exs_env_close(exs_env_t *env)
     }
 
     exs_zpool_stop(env);
+    exs_prep_free(env);
 
     if (env->senv) {
         mdb_env_close(env->senv);

@@ -74,7 +74,26 @@ typedef struct exs_mbstate_s  exs_mbstate_t;
  * 32-byte SHA-256 and v.bin.len (v.str.len) its length */
 #define EXS_PT_OOL              0x8000
 
+/* an internal type bit: the value was prepared outside the transaction
+ * (exs_message_prepare()), v.bin.data is an exs_pblob_t */
+#define EXS_PT_PREP             0x4000
+
 #define EXS_SHA_LEN             32
+#define EXS_PBLOB_MAGIC         0x65787062
+
+typedef struct {
+    uint8_t                   enc;
+    size_t                    len;
+    const uint8_t            *data;
+} exs_pchunk_t;
+
+typedef struct {
+    uint32_t                  magic;
+    uint32_t                  n;
+    uint64_t                  len;
+    uint8_t                   sha[EXS_SHA_LEN];
+    exs_pchunk_t             *chunks;
+} exs_pblob_t;
 
 
 struct exs_env_s {
@@ -95,6 +114,7 @@ struct exs_env_s {
     void                     *cctx;         /* ZSTD_CCtx of write txns */
     void                     *sha256;       /* EVP_MD */
     struct exs_zpool_s       *zpool;        /* the compressor thread */
+    struct exs_prep_s        *preps;        /* contexts for preparing */
     uint8_t                  *zbuf;         /* the writer's output buffer */
     int                       zpool_failed;
 };
@@ -520,6 +540,10 @@ int exs_blob_read(exs_txn_t *t, const uint8_t *sha, uint64_t off,
 int exs_blob_load(exs_txn_t *t, const uint8_t *sha, exs_bin_t *out,
     exs_arena_t *a);
 int exs_stream_finish(exs_stream_t *s, uint8_t *sha, uint64_t *len);
+int exs_blob_prepare(exs_env_t *env, const void *data, size_t len,
+    exs_pblob_t **pb, exs_arena_t *a);
+int exs_blob_put_prepared(exs_txn_t *t, const exs_pblob_t *pb);
+void exs_prep_free(exs_env_t *env);
 void exs_blob_txn_free(exs_txn_t *t);
 /* puts the chunks the compressor thread holds for the txn (write 0: drops
  * them) */

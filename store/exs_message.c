@@ -357,6 +357,78 @@ exs_msg_write(exs_mbox_t *mb, exs_id_t mid, exs_msg_hdr_t *h,
 }
 
 
+static int
+exs_props_prepare(exs_env_t *env, exs_props_t *props, exs_arena_t *a)
+{
+    int           rc;
+    uint16_t      type;
+    uint32_t      i;
+    exs_prop_t   *p;
+    exs_pblob_t  *pb;
+
+    for (i = 0; i < props->n; i++) {
+        p = &props->v[i];
+        type = PROP_TYPE(p->tag);
+
+        if (!(((type == PT_UNICODE || type == PT_STRING8)
+               && p->v.str.data && p->v.str.len > EXS_BLOB_MIN)
+              || (type == PT_BINARY && p->v.bin.data
+                  && p->v.bin.len > EXS_BLOB_MIN)))
+        {
+            continue;
+        }
+
+        rc = exs_blob_prepare(env, p->v.bin.data, p->v.bin.len, &pb, a);
+        if (rc != EXS_OK) {
+            return rc;
+        }
+
+        p->tag = PROP_CHANGE_TYPE(p->tag, (type == PT_BINARY ? PT_BINARY
+                                                             : PT_UNICODE)
+                                          | EXS_PT_PREP);
+        p->v.bin.data = (const uint8_t *) (const void *) pb;
+    }
+
+    return EXS_OK;
+}
+
+
+static int
+exs_msg_prepare(exs_env_t *env, exs_msg_t *msg, unsigned depth,
+    exs_arena_t *a)
+{
+    int       rc;
+    uint32_t  i;
+
+    if (depth >= EXS_MAX_NESTING) {
+        return EXS_TOOBIG;
+    }
+
+    rc = exs_props_prepare(env, &msg->props, a);
+
+    for (i = 0; rc == EXS_OK && i < msg->nrcpts; i++) {
+        rc = exs_props_prepare(env, &msg->rcpts[i].props, a);
+    }
+
+    for (i = 0; rc == EXS_OK && i < msg->natts; i++) {
+        rc = exs_props_prepare(env, &msg->atts[i].props, a);
+
+        if (rc == EXS_OK && msg->atts[i].embedded) {
+            rc = exs_msg_prepare(env, msg->atts[i].embedded, depth + 1, a);
+        }
+    }
+
+    return rc;
+}
+
+
+int
+exs_message_prepare(exs_env_t *env, exs_msg_t *msg, exs_arena_t *a)
+{
+    return exs_msg_prepare(env, msg, 0, a);
+}
+
+
 int
 exs_message_create(exs_mbox_t *mb, exs_id_t fid, const exs_msg_t *msg,
     unsigned flags, exs_id_t *midp)

@@ -468,8 +468,8 @@ exs_prop_size(const exs_prop_t *p)
 
     type = PROP_TYPE(p->tag);
 
-    if (type & EXS_PT_OOL) {
-        type &= ~EXS_PT_OOL;
+    if (type & (EXS_PT_OOL | EXS_PT_PREP)) {
+        type &= ~(EXS_PT_OOL | EXS_PT_PREP);
         return p->v.bin.len
                + ((type == PT_UNICODE || type == PT_STRING8) ? 1 : 0);
     }
@@ -907,7 +907,7 @@ exs_prop_storable(const exs_prop_t *p)
 {
     uint16_t  type;
 
-    type = PROP_TYPE(p->tag) & ~EXS_PT_OOL;
+    type = PROP_TYPE(p->tag) & ~(EXS_PT_OOL | EXS_PT_PREP);
 
     switch (type) {
     case PT_UNSPECIFIED:
@@ -940,6 +940,23 @@ exs_props_check(const exs_props_t *props, int allow_ool)
         if (type & EXS_PT_OOL) {
             /* only the store itself names blobs */
             if (!allow_ool) {
+                return EXS_INVALID;
+            }
+            continue;
+        }
+
+        if (type & EXS_PT_PREP) {
+            /* exs_message_prepare() made it */
+            if ((type & ~EXS_PT_PREP) != PT_UNICODE
+                && (type & ~EXS_PT_PREP) != PT_BINARY)
+            {
+                return EXS_INVALID;
+            }
+
+            if (p->v.bin.data == NULL
+                || ((const exs_pblob_t *) (const void *)
+                    p->v.bin.data)->magic != EXS_PBLOB_MAGIC)
+            {
                 return EXS_INVALID;
             }
             continue;
@@ -1165,11 +1182,12 @@ int
 exs_bag_store(exs_txn_t *t, exs_wbuf_t *b, const exs_props_t *props,
     int64_t *size)
 {
-    int           rc;
-    uint16_t      type;
-    uint32_t      i, n, *order;
-    uint8_t       sha[EXS_SHA_LEN];
-    exs_prop_t    p;
+    int                 rc;
+    uint16_t            type;
+    uint32_t            i, n, *order;
+    uint8_t             sha[EXS_SHA_LEN];
+    exs_prop_t          p;
+    const exs_pblob_t  *pb;
 
     rc = exs_props_check(props, 1);
     if (rc != EXS_OK) {
@@ -1198,6 +1216,13 @@ exs_bag_store(exs_txn_t *t, exs_wbuf_t *b, const exs_props_t *props,
 
         if (type & EXS_PT_OOL) {
             rc = exs_blob_ref(t, p.v.bin.data, 1);
+
+        } else if (type & EXS_PT_PREP) {
+            pb = (const exs_pblob_t *) (const void *) p.v.bin.data;
+            rc = exs_blob_put_prepared(t, pb);
+
+            p.tag = (p.tag & ~(uint32_t) EXS_PT_PREP) | EXS_PT_OOL;
+            p.v.bin.data = pb->sha;
 
         } else if ((type == PT_UNICODE && p.v.str.len > EXS_BLOB_MIN)
                    || (type == PT_BINARY && p.v.bin.len > EXS_BLOB_MIN))

@@ -430,6 +430,16 @@ int exs_folder_rights(exs_mbox_t *mb, exs_id_t fid, uint32_t *rights);
 int exs_message_create(exs_mbox_t *mb, exs_id_t fid, const exs_msg_t *msg,
     unsigned flags, exs_id_t *mid);
 
+/*
+ * The slow part of storing a message, done before the write transaction
+ * and in any thread: its large values are hashed and compressed (into a),
+ * so exs_message_create()/exs_message_save() of the prepared message only
+ * put them, and the write lock every process shares is held shortly.  The
+ * message is changed in place (its large values become references to the
+ * prepared ones): after this, it is for storing only.  Optional.
+ */
+int exs_message_prepare(exs_env_t *env, exs_msg_t *msg, exs_arena_t *a);
+
 /* reads a message with its computed properties (PR_ENTRYID, PR_MID,
  * PR_MESSAGE_SIZE(_EXTENDED), PR_HASATTACH, PR_MESSAGE_FLAGS,
  * PR_DISPLAY_TO/CC/BCC, PR_PARENT_*, PR_CHANGE_KEY...) */

@@ -482,6 +482,65 @@ test_attachments(void)
 
 
 static void
+test_prepared(void)
+{
+    int            rc;
+    char          *body;
+    size_t         i;
+    exs_id_t       mid, mid2;
+    exs_msg_t     *m, *r;
+    exs_prop_t    *q;
+    exs_txn_t     *txn;
+    exs_mbox_t    *mb;
+    exs_attach_t  *at;
+
+    body = exs_alloc(ar, 200001);
+    for (i = 0; i < 200000; i++) {
+        body[i] = (char) ('A' + (i * 7 + i / 11) % 26);
+    }
+    body[200000] = '\0';
+
+    m = store_msg(ar, "prepared", body, 0);
+    at = exs_msg_add_attach(ar, m);
+    exs_props_set_bin(ar, &at->props, PR_ATTACH_DATA_BIN, body, 150000);
+
+    is_int(exs_message_prepare(env, m, ar), EXS_OK,
+           "a message prepared outside any transaction");
+
+    mb = wr(&txn);
+    is_int(exs_message_create(mb, EXS_FID_INBOX, m, 0, &mid), EXS_OK,
+           "then created");
+    m = store_msg(ar, "prepared twice", body, 0);
+    exs_message_prepare(env, m, ar);
+    is_int(exs_message_create(mb, EXS_FID_INBOX, m, 0, &mid2), EXS_OK,
+           "a second with the same body");
+    is_int(exs_txn_commit(txn), EXS_OK, "committed");
+    is_int(store_check(env), EXS_OK, "one blob, its references right");
+
+    mb = rd(&txn);
+    rc = exs_message_read(mb, mid, EXS_READ_ALL, &r, ar);
+    q = rc == EXS_OK ? exs_props_get(&r->props, PR_BODY) : NULL;
+    ok(q && q->v.str.len == 200000 && strcmp(q->v.str.data, body) == 0,
+       "the body reads back");
+    q = rc == EXS_OK && r->natts == 1
+        ? exs_props_get(&r->atts[0].props, PR_ATTACH_DATA_BIN) : NULL;
+    ok(q && q->v.bin.len == 150000 && memcmp(q->v.bin.data, body, 150000) == 0,
+       "and the attachment");
+    exs_txn_abort(txn);
+
+    mb = wr(&txn);
+    m = store_msg(ar, "saved prepared", body + 1, 0);
+    exs_message_prepare(env, m, ar);
+    is_int(exs_message_save(mb, mid2, m, NULL), EXS_OK,
+           "a prepared message saved over another");
+    is_int(exs_message_delete(mb, &mid, 1, EXS_DEL_HARD), EXS_OK,
+           "the first deleted");
+    is_int(exs_txn_commit(txn), EXS_OK, "committed");
+    is_int(store_check(env), EXS_OK, "store check is clean");
+}
+
+
+static void
 test_ics_keys(void)
 {
     uint8_t       client[16], ck[22], ck2[22];
@@ -804,6 +863,7 @@ main(void)
     test_changes();
     test_named();
     test_ics_keys();
+    test_prepared();
     test_fai_and_deletes();
 
     exs_arena_destroy(ar);
