@@ -2090,10 +2090,6 @@ exs_msg_transfer(exs_mbox_t *mb, const exs_id_t *mids, uint32_t n,
             return rc;
         }
 
-        if ((h.state & EXS_MSG_ST_DELETED) && !copy) {
-            return EXS_NOTFOUND;
-        }
-
         rc = exs_mbox_check(mb, h.fid, copy ? EXS_RIGHT_READ_ANY
                                             : EXS_RIGHT_DELETE_ANY,
                             h.creator);
@@ -2119,7 +2115,7 @@ exs_msg_transfer(exs_mbox_t *mb, const exs_id_t *mids, uint32_t n,
                 return exs_txn_fail(mb->txn, rc);
             }
 
-            if (h.fid == dst) {
+            if (h.fid == dst && !(h.state & EXS_MSG_ST_DELETED)) {
                 /* a move to where it is changes nothing */
                 if (new_mids) {
                     new_mids[i] = mids[i];

@@ -436,7 +436,8 @@ int exs_message_create(exs_mbox_t *mb, exs_id_t fid, const exs_msg_t *msg,
  * so exs_message_create()/exs_message_save() of the prepared message only
  * put them, and the write lock every process shares is held shortly.  The
  * message is changed in place (its large values become references to the
- * prepared ones): after this, it is for storing only.  Optional.
+ * prepared ones, in a and in its own memory, which must live until it is
+ * stored): after this, it is for storing only.  Optional.
  */
 int exs_message_prepare(exs_env_t *env, exs_msg_t *msg, exs_arena_t *a);
 
@@ -495,7 +496,8 @@ int exs_message_set_change_keys(exs_mbox_t *mb, exs_id_t mid,
  * table until EXS_DEL_HARD or expiry */
 int exs_message_delete(exs_mbox_t *mb, const exs_id_t *mids, uint32_t n,
     unsigned flags);
-/* new_mids (may be NULL) receive the ids in the destination */
+/* new_mids (may be NULL) receive the ids in the destination; moving a
+ * soft-deleted message restores it (into any folder, its own included) */
 int exs_message_move(exs_mbox_t *mb, const exs_id_t *mids, uint32_t n,
     exs_id_t dst, exs_id_t *new_mids);
 int exs_message_copy(exs_mbox_t *mb, const exs_id_t *mids, uint32_t n,

@@ -251,3 +251,14 @@ def test_workers_as_www_data_use_a_root_provisioned_store(make_nginx,
                 assert st.st_uid == pw.pw_uid, os.path.join(root, f)
     finally:
         shutil.rmtree(top, ignore_errors=True)
+
+
+def test_store_size_directives(make_nginx, tmp_path):
+    store = str(tmp_path / "store")
+    n = make_nginx(store=store, main="exch_store_map_size 64m;\n"
+                   "exch_state_map_size 8m;\nexch_store_max_readers 64;")
+    r = exchctl(store, "store", "stats")
+    n.stop()
+    assert sum("exch: store" in l for l in n.logs().splitlines()) == 1
+    # the store was made by the worker with the configured map size
+    assert "readers: " in r.stdout and " of 64\n" in r.stdout, r.stdout

@@ -831,6 +831,17 @@ test_fai_and_deletes(void)
     exs_folder_info(mb, EXS_FID_CALENDAR, &fi);
     ok(fi.count == 0 && fi.assoc_count == 1 && fi.deleted_count == 3,
        "all three soft-deleted, the FAI stays");
+    {
+        exs_id_t  restored;
+
+        is_int(exs_message_move(mb, &mids[2], 1, EXS_FID_CALENDAR,
+                                &restored), EXS_OK,
+               "a soft-deleted message moved is restored");
+        exs_folder_info(mb, EXS_FID_CALENDAR, &fi);
+        ok(fi.count == 1 && fi.deleted_count == 2, "back in the view");
+        is_int(exs_message_delete(mb, &restored, 1, 0), EXS_OK,
+               "and soft-deleted again");
+    }
     is_int(exs_mbox_purge(mb, exs_filetime_now() + 10, &purged), EXS_OK,
            "purge what was soft-deleted before now");
     ok(purged >= 3, "purged %u", purged);
