@@ -393,7 +393,7 @@ int exs_folder_rights(exs_mbox_t *mb, exs_id_t fid, uint32_t *rights);
 #define EXS_MSG_ASSOCIATED      0x01     /* a folder-associated message */
 #define EXS_MSG_NEW_MAIL        0x04     /* create: a delivery (the change
                                             log says EXS_CHANGE_NEW_MAIL) */
-                                         /* and EXS_KEEP_KEYS */
+/* EXS_KEEP_KEYS (0x80) applies to exs_message_create() too */
 
 /* PR_MESSAGE_FLAGS bits (MS-OXCMSG 2.2.1.6) */
 #ifndef MSGFLAG_READ
