@@ -28,8 +28,10 @@ CFLAGS    := -g $(OPT) -fPIC $(WARN) $(SAN_FLAGS) -D_GNU_SOURCE \
 LDFLAGS   := $(SAN_FLAGS)
 
 # What the store library links with, outside nginx (exchctl, unit tests).
-STORE_INCS := -Istore $(shell pkg-config --cflags libxml-2.0 2>/dev/null)
-STORE_LIBS := -llmdb -lxml2 -lcrypt -lzstd -lcrypto -lpthread
+STORE_INCS := -Istore $(shell pkg-config --cflags libxml-2.0 2>/dev/null) \
+              $(shell pkg-config --cflags gmime-3.0 2>/dev/null)
+STORE_LIBS := -llmdb -lxml2 -lcrypt -lzstd -lcrypto -lpthread \
+              $(shell pkg-config --libs gmime-3.0 2>/dev/null)
 
 MODULE     := $(B)/modules/ngx_exch_module.so
 NGX_DIR    := $(B)/nginx
@@ -47,22 +49,22 @@ LIB_OBJS   := $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRCS))
 LIB_INCS   := $(addprefix -I,$(SRC_DIRS))
 
 TOOLS      := $(patsubst tools/%.c,$(B)/bin/%,$(wildcard tools/*.c))
-BENCHES    := $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/*.c))
 UNIT_TESTS := $(patsubst t/unit/%.c,$(B)/t/%,$(wildcard t/unit/*.c))
 FUZZERS    := $(patsubst fuzz/%.c,$(B)/fuzz/%,$(wildcard fuzz/*.c))
+BENCHES    := $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/*.c))
 FUZZ_OBJS  := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(LIB_SRCS))
 FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -D_GNU_SOURCE \
               -fsanitize=fuzzer-no-link,address,undefined
 
 export EXCH_BUILD := $(B)
 
+# the objects are not intermediates to throw away after each link
+.SECONDARY: $(LIB_OBJS) $(FUZZ_OBJS)
+
 
 .PHONY: all deps module tools unit fuzz benches run test bench clean
 
-# object files are kept between builds
-.SECONDARY: $(LIB_OBJS) $(FUZZ_OBJS)
-
-all: module tools unit fuzz
+all: module tools unit fuzz benches
 
 deps:
 	@tools/deps
@@ -114,14 +116,14 @@ $(B)/bin/%: tools/%.c $(LIB_OBJS) $(MOD_HDRS)
 	    -DEXCH_DEFAULT_STORE='"$(CURDIR)/var/store"' $< $(LIB_OBJS) -o $@ \
 	    $(LDFLAGS) $(STORE_LIBS)
 
-$(B)/bench/%: bench/%.c $(LIB_OBJS) $(MOD_HDRS)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LIB_INCS) $(STORE_INCS) $< $(LIB_OBJS) -o $@ \
-	    $(LDFLAGS) $(STORE_LIBS)
-
 $(B)/t/%: t/unit/%.c t/unit/tap.h $(LIB_OBJS) $(MOD_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LIB_INCS) $(STORE_INCS) -It/unit $< $(LIB_OBJS) -o $@ \
+	    $(LDFLAGS) $(STORE_LIBS)
+
+$(B)/bench/%: bench/%.c $(LIB_OBJS) $(MOD_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LIB_INCS) $(STORE_INCS) $< $(LIB_OBJS) -o $@ \
 	    $(LDFLAGS) $(STORE_LIBS)
 
 # Fuzz targets: clang's libFuzzer, with ASan and UBSan, over the nginx-free code.
@@ -141,7 +143,7 @@ run: deps all
 test: deps all
 	EXCH_SANITIZE=$(SANITIZE) $(PYTHON) -m pytest t/ $(PYTEST_ARGS)
 
-bench: deps all benches
+bench: deps all
 	bench/run
 
 clean:
