@@ -47,6 +47,8 @@ static int exs_msg_update(exs_mbox_t *mb, exs_id_t mid,
     const exs_props_t *set, const uint32_t *del, uint32_t ndel,
     const exs_prop_t *ool, int32_t attach_num, const exs_props_t *keys);
 static int64_t exs_bag_size(const exs_props_t *props);
+static int exs_msg_mime_changed(const exs_props_t *set, const uint32_t *del,
+    uint32_t ndel);
 static int exs_msg_replace(exs_mbox_t *mb, exs_id_t mid,
     const exs_msg_hdr_t *oh, exs_msg_hdr_t *h, const exs_props_t *props,
     const exs_wbuf_t *sub, int64_t sub_size, int has_sub,
@@ -1190,6 +1192,9 @@ exs_message_save(exs_mbox_t *mb, exs_id_t mid, const exs_msg_t *msg,
         goto done;
     }
 
+    /* a client's new content: the MIME it arrived as no longer is it */
+    (void) exs_props_del(&props, PR_INTERNET_CONTENT);
+
     /* what the new content doesn't say is kept from the old */
 
     if (exs_props_get(&props, PR_MESSAGE_DELIVERY_TIME) == NULL) {
@@ -1261,6 +1266,44 @@ done:
     exs_arena_destroy(a);
 
     return rc;
+}
+
+
+/*
+ * PR_INTERNET_CONTENT is the message as it arrived (exs_oxcmail.h): a
+ * change of what MIME carries makes it stale, so it goes.  Flags and
+ * follow-up state are not in the MIME.
+ */
+
+static int
+exs_msg_mime_changed(const exs_props_t *set, const uint32_t *del,
+    uint32_t ndel)
+{
+    uint32_t  i, n, tag;
+
+    n = set ? set->n : ndel;
+
+    for (i = 0; i < n; i++) {
+        tag = set ? set->v[i].tag : del[i];
+
+        switch (PROP_ID(tag)) {
+        case 0x0E07:    /* PR_MESSAGE_FLAGS */
+        case 0x0E69:    /* PR_READ */
+        case 0x1080:    /* PR_ICON_INDEX */
+        case 0x1081:    /* PR_LAST_VERB_EXECUTED */
+        case 0x1082:    /* PR_LAST_VERB_EXECUTION_TIME */
+        case 0x1090:    /* PR_FLAG_STATUS */
+        case 0x1091:    /* PR_FLAG_COMPLETE_TIME */
+        case 0x1095:    /* PR_FOLLOWUP_ICON */
+        case 0x0E2B:    /* PR_TODO_ITEM_FLAGS */
+        case 0x6659:    /* PR_INTERNET_CONTENT itself */
+            continue;
+        default:
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 
@@ -1410,6 +1453,13 @@ exs_msg_update(exs_mbox_t *mb, exs_id_t mid, const exs_props_t *set,
         if (!exs_tag_computed_msg(del[i])) {
             (void) exs_props_del(&props, del[i]);
         }
+    }
+
+    if ((set && exs_msg_mime_changed(set, NULL, 0))
+        || (ndel && exs_msg_mime_changed(NULL, del, ndel))
+        || (ool && !(set && exs_props_get(set, PR_INTERNET_CONTENT))))
+    {
+        (void) exs_props_del(&props, PR_INTERNET_CONTENT);
     }
 
     if (ool) {

@@ -455,7 +455,9 @@ int exs_message_get(exs_mbox_t *mb, exs_id_t mid, const uint32_t *tags,
  * Replaces the message's content (properties, recipients, attachments)
  * with msg, as MAPI's SaveChangesMessage and EWS's UpdateItem do after
  * editing a read copy.  change_key, when given, must be the message's
- * current PR_CHANGE_KEY, else EXS_CONFLICT.
+ * current PR_CHANGE_KEY, else EXS_CONFLICT.  PR_INTERNET_CONTENT (the MIME
+ * the message arrived as) goes, here and when exs_message_set() or
+ * exs_message_delprops() change anything but flags and follow-up state.
  */
 int exs_message_save(exs_mbox_t *mb, exs_id_t mid, const exs_msg_t *msg,
     const exs_bin_t *change_key);
