@@ -109,9 +109,11 @@ $(B)/obj/%.o: %.c $(MOD_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LIB_INCS) $(STORE_INCS) -c $< -o $@
 
+# exchctl's default store is the one make run uses
 $(B)/bin/%: tools/%.c $(LIB_OBJS) $(MOD_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LIB_INCS) $(STORE_INCS) $< $(LIB_OBJS) -o $@ \
+	$(CC) $(CFLAGS) $(LIB_INCS) $(STORE_INCS) \
+	    -DEXCH_DEFAULT_STORE='"$(CURDIR)/var/store"' $< $(LIB_OBJS) -o $@ \
 	    $(LDFLAGS) $(STORE_LIBS)
 
 $(B)/t/%: t/unit/%.c t/unit/tap.h $(LIB_OBJS) $(MOD_HDRS)

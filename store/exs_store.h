@@ -46,18 +46,29 @@ typedef struct {
     uint64_t                  map_size;     /* 0: 64 GiB */
     unsigned                  max_readers;  /* 0: 1024 */
     unsigned                  flags;
+    uint64_t                  state_map_size;  /* 0: 4 GiB */
 } exs_env_conf_t;
 
 int exs_env_open(exs_env_t **env, const char *dir, const exs_env_conf_t *conf);
 void exs_env_close(exs_env_t *env);
 const char *exs_env_dir(exs_env_t *env);
 
-/* a hot, compacted copy of the durable store into an empty directory */
+/* a hot, compacted copy of the durable store into an empty directory
+ * (created when missing) */
 int exs_env_backup(exs_env_t *env, const char *dest);
 
 /* walks everything, recounts reference counts and folder counters, and
  * writes one line per problem to report; EXS_CORRUPT when there is one */
 int exs_env_check(exs_env_t *env, FILE *report);
+
+typedef struct {
+    uint64_t                  map_size;
+    uint64_t                  used;         /* bytes of the map in use */
+    unsigned                  readers;
+    unsigned                  max_readers;
+} exs_env_stat_t;
+
+int exs_env_stat(exs_env_t *env, exs_env_stat_t *st);
 
 /*
  * Called after a write transaction that changed mailboxes commits, with
@@ -276,6 +287,10 @@ int exs_entryid_parse(const uint8_t *data, size_t len, uint8_t guid[16],
 #define EXS_FOLDER_SEARCH       2
 
 #define EXS_OPEN_IF_EXISTS      0x01     /* create: return the existing */
+#define EXS_KEEP_KEYS           0x80     /* create: keep the PR_SOURCE_KEY,
+                                            PR_CHANGE_KEY and
+                                            PR_PREDECESSOR_CHANGE_LIST the
+                                            caller gives (ICS upload) */
 
 #define EXS_DEL_HARD            0x01     /* no soft-deleted copy */
 #define EXS_DEL_MESSAGES        0x02     /* folder delete: with contents */
@@ -312,7 +327,34 @@ int exs_folder_parent(exs_mbox_t *mb, exs_id_t fid, exs_id_t *parent);
 int exs_folder_by_name(exs_mbox_t *mb, exs_id_t parent, const char *name,
     exs_id_t *fid);
 
-/* special folders can't be deleted or moved: EXS_DENIED */
+/* a folder's counters without a property bag (IMAP STATUS/SELECT) */
+typedef struct {
+    exs_id_t                  parent;
+    uint32_t                  type;         /* EXS_FOLDER_* */
+    unsigned                  special:1;
+    unsigned                  deleted:1;    /* soft-deleted */
+    uint64_t                  cn;           /* the folder's own change */
+    uint64_t                  content_cn;   /* the newest change inside:
+                                               HIGHESTMODSEQ */
+    uint32_t                  count;
+    uint32_t                  unread;
+    uint32_t                  assoc_count;
+    uint32_t                  deleted_count;
+    uint32_t                  children;
+    uint32_t                  uidnext;
+    uint32_t                  uidvalidity;
+    int64_t                   size;
+} exs_folder_info_t;
+
+int exs_folder_info(exs_mbox_t *mb, exs_id_t fid, exs_folder_info_t *info);
+
+/* the subfolders (deleted: the soft-deleted ones) in display-name order */
+int exs_folder_list_children(exs_mbox_t *mb, exs_id_t fid, int deleted,
+    exs_id_t **fids, uint32_t *n, exs_arena_t *a);
+
+/* special folders can't be deleted or moved: EXS_DENIED; a folder with
+ * messages (subfolders) without EXS_DEL_MESSAGES (EXS_DEL_FOLDERS):
+ * EXS_CONFLICT */
 int exs_folder_delete(exs_mbox_t *mb, exs_id_t fid, unsigned flags);
 /* moves the subtree; name NULL keeps the name */
 int exs_folder_move(exs_mbox_t *mb, exs_id_t fid, exs_id_t new_parent,
@@ -349,6 +391,27 @@ int exs_folder_rights(exs_mbox_t *mb, exs_id_t fid, uint32_t *rights);
 /* messages */
 
 #define EXS_MSG_ASSOCIATED      0x01     /* a folder-associated message */
+#define EXS_MSG_NEW_MAIL        0x04     /* create: a delivery (the change
+                                            log says EXS_CHANGE_NEW_MAIL) */
+/* EXS_KEEP_KEYS (0x80) applies to exs_message_create() too */
+
+/* PR_MESSAGE_FLAGS bits (MS-OXCMSG 2.2.1.6) */
+#ifndef MSGFLAG_READ
+#define MSGFLAG_READ            0x00000001
+#define MSGFLAG_UNMODIFIED      0x00000002
+#define MSGFLAG_SUBMIT          0x00000004
+#define MSGFLAG_UNSENT          0x00000008
+#define MSGFLAG_HASATTACH       0x00000010
+#define MSGFLAG_FROMME          0x00000020
+#define MSGFLAG_ASSOCIATED      0x00000040
+#define MSGFLAG_RESEND          0x00000080
+#define MSGFLAG_RN_PENDING      0x00000100
+#define MSGFLAG_NRN_PENDING     0x00000200
+#define MSGFLAG_EVERREAD        0x00000400
+#define MSGFLAG_ORIGIN_X400     0x00001000
+#define MSGFLAG_ORIGIN_INTERNET 0x00002000
+#define MSGFLAG_ORIGIN_MISC_EXT 0x00008000
+#endif
 
 #define EXS_READ_PROPS          0x01
 #define EXS_READ_RCPTS          0x02
@@ -367,6 +430,17 @@ int exs_folder_rights(exs_mbox_t *mb, exs_id_t fid, uint32_t *rights);
 int exs_message_create(exs_mbox_t *mb, exs_id_t fid, const exs_msg_t *msg,
     unsigned flags, exs_id_t *mid);
 
+/*
+ * The slow part of storing a message, done before the write transaction
+ * and in any thread: its large values are hashed and compressed (into a),
+ * so exs_message_create()/exs_message_save() of the prepared message only
+ * put them, and the write lock every process shares is held shortly.  The
+ * message is changed in place (its large values become references to the
+ * prepared ones, in a and in its own memory, which must live until it is
+ * stored): after this, it is for storing only.  Optional.
+ */
+int exs_message_prepare(exs_env_t *env, exs_msg_t *msg, exs_arena_t *a);
+
 /* reads a message with its computed properties (PR_ENTRYID, PR_MID,
  * PR_MESSAGE_SIZE(_EXTENDED), PR_HASATTACH, PR_MESSAGE_FLAGS,
  * PR_DISPLAY_TO/CC/BCC, PR_PARENT_*, PR_CHANGE_KEY...) */
@@ -381,7 +455,9 @@ int exs_message_get(exs_mbox_t *mb, exs_id_t mid, const uint32_t *tags,
  * Replaces the message's content (properties, recipients, attachments)
  * with msg, as MAPI's SaveChangesMessage and EWS's UpdateItem do after
  * editing a read copy.  change_key, when given, must be the message's
- * current PR_CHANGE_KEY, else EXS_CONFLICT.
+ * current PR_CHANGE_KEY, else EXS_CONFLICT.  PR_INTERNET_CONTENT (the MIME
+ * the message arrived as) goes, here and when exs_message_set() or
+ * exs_message_delprops() change anything but flags and follow-up state.
  */
 int exs_message_save(exs_mbox_t *mb, exs_id_t mid, const exs_msg_t *msg,
     const exs_bin_t *change_key);
@@ -397,11 +473,33 @@ int exs_message_parent(exs_mbox_t *mb, exs_id_t mid, exs_id_t *fid);
 int exs_message_by_uid(exs_mbox_t *mb, exs_id_t fid, uint32_t uid,
     exs_id_t *mid);
 
+/* a message's header without its properties (IMAP FETCH FLAGS/UID...) */
+typedef struct {
+    exs_id_t                  fid;
+    uint64_t                  cn;           /* content change number */
+    uint64_t                  modseq;       /* newest change, read state
+                                               included */
+    uint32_t                  uid;          /* 0 for FAI messages */
+    uint32_t                  flags;        /* PR_MESSAGE_FLAGS */
+    unsigned                  associated:1;
+    unsigned                  deleted:1;    /* soft-deleted */
+    int64_t                   delivery;     /* PR_MESSAGE_DELIVERY_TIME */
+    int64_t                   size;         /* PR_MESSAGE_SIZE_EXTENDED */
+} exs_msg_info_t;
+
+int exs_message_info(exs_mbox_t *mb, exs_id_t mid, exs_msg_info_t *info);
+
+/* ICS upload: the change key and predecessor change list the client made
+ * (pcl NULL: the old one merged with change_key); no new change number */
+int exs_message_set_change_keys(exs_mbox_t *mb, exs_id_t mid,
+    const exs_bin_t *change_key, const exs_bin_t *pcl);
+
 /* soft delete keeps the message in its folder's soft-deleted contents
  * table until EXS_DEL_HARD or expiry */
 int exs_message_delete(exs_mbox_t *mb, const exs_id_t *mids, uint32_t n,
     unsigned flags);
-/* new_mids (may be NULL) receive the ids in the destination */
+/* new_mids (may be NULL) receive the ids in the destination; moving a
+ * soft-deleted message restores it (into any folder, its own included) */
 int exs_message_move(exs_mbox_t *mb, const exs_id_t *mids, uint32_t n,
     exs_id_t dst, exs_id_t *new_mids);
 int exs_message_copy(exs_mbox_t *mb, const exs_id_t *mids, uint32_t n,
@@ -412,6 +510,24 @@ int exs_message_copy(exs_mbox_t *mb, const exs_id_t *mids, uint32_t n,
 int exs_message_read_prop(exs_mbox_t *mb, exs_id_t mid, int32_t attach_num,
     uint32_t tag, uint64_t offset, size_t len, exs_bin_t *out,
     uint64_t *total, exs_arena_t *a);        /* attach_num -1: message */
+
+/*
+ * Streaming writes of one large value: written in pieces (compressed and
+ * stored as it comes, never whole in memory), then made a property of a
+ * message (attach_num -1) or of one of its attachments.  All inside one
+ * write transaction; exs_stream_close() always, after or instead.
+ */
+typedef struct exs_stream_s  exs_stream_t;
+
+int exs_stream_open(exs_txn_t *txn, exs_stream_t **s);
+int exs_stream_write(exs_stream_t *s, const void *data, size_t len);
+int exs_message_set_stream(exs_mbox_t *mb, exs_id_t mid, int32_t attach_num,
+    uint32_t tag, exs_stream_t *s);
+void exs_stream_close(exs_stream_t *s);
+
+/* hard-deletes soft-deleted messages and folders deleted before a time
+ * (FILETIME) */
+int exs_mbox_purge(exs_mbox_t *mb, int64_t before, uint32_t *purged);
 
 
 /* tables (MS-OXCTABL) */
@@ -441,12 +557,22 @@ int exs_table_ids(exs_table_t *t, uint32_t pos, uint32_t n, exs_id_t *ids,
 /* columns of one row; for hierarchy tables with EXS_TABLE_DEEP, PR_DEPTH */
 int exs_table_row(exs_table_t *t, exs_id_t id, const uint32_t *tags,
     uint32_t ntags, exs_props_t *out, exs_arena_t *a);
+
+/* rows pos..pos+n-1 with their columns (ids may be NULL).  Besides the
+ * object's properties a row has PR_INSTANCE_KEY, PR_INSTANCE_NUM,
+ * PR_ROW_TYPE, PR_DEPTH (hierarchy); with a sort key of a
+ * PT_MV_INSTANCE tag, a message has one row per value of that property and
+ * that column holds the row's value */
+int exs_table_rows(exs_table_t *t, uint32_t pos, uint32_t n,
+    const uint32_t *tags, uint32_t ntags, exs_props_t **rows,
+    exs_id_t *ids, uint32_t *got, exs_arena_t *a);
 int exs_table_position(exs_table_t *t, exs_id_t id, uint32_t *pos);
 /* the first row at or after start (before, when backward) that matches */
 int exs_table_find(exs_table_t *t, const exs_restriction_t *res,
     uint32_t start, int backward, uint32_t *pos);
 
-/* evaluates a restriction against a bag (exported for EWS and NSPI) */
+/* evaluates a restriction against a bag (exported for EWS and NSPI): 1 a
+ * match, 0 not, <0 an error (EXS_INVALID for a malformed restriction) */
 int exs_restriction_match(const exs_restriction_t *res,
     const exs_props_t *props);
 
@@ -481,6 +607,19 @@ typedef struct {
  * more follow */
 int exs_changes(exs_mbox_t *mb, uint64_t cn, uint32_t max,
     exs_change_t **changes, uint32_t *n, int *more, exs_arena_t *a);
+
+/* the messages of one folder (normal and FAI, not soft-deleted) whose
+ * newest change (read state included) is after cn, oldest change first:
+ * ICS per folder, IMAP CHANGEDSINCE; a message appears once */
+typedef struct {
+    exs_id_t                  mid;
+    uint64_t                  cn;
+    uint8_t                   associated;
+} exs_msgchange_t;
+
+int exs_folder_changed(exs_mbox_t *mb, exs_id_t fid, uint64_t cn,
+    uint32_t max, exs_msgchange_t **changes, uint32_t *n, int *more,
+    exs_arena_t *a);
 
 
 /*
