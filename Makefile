@@ -51,7 +51,6 @@ LIB_INCS   := $(addprefix -I,$(SRC_DIRS))
 TOOLS      := $(patsubst tools/%.c,$(B)/bin/%,$(wildcard tools/*.c))
 UNIT_TESTS := $(patsubst t/unit/%.c,$(B)/t/%,$(wildcard t/unit/*.c))
 FUZZERS    := $(patsubst fuzz/%.c,$(B)/fuzz/%,$(wildcard fuzz/*.c))
-BENCHES    := $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/*.c))
 FUZZ_OBJS  := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(LIB_SRCS))
 FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -D_GNU_SOURCE \
               -fsanitize=fuzzer-no-link,address,undefined
@@ -121,10 +120,6 @@ $(B)/t/%: t/unit/%.c t/unit/tap.h $(LIB_OBJS) $(MOD_HDRS)
 	$(CC) $(CFLAGS) $(LIB_INCS) $(STORE_INCS) -It/unit $< $(LIB_OBJS) -o $@ \
 	    $(LDFLAGS) $(STORE_LIBS)
 
-$(B)/bench/%: bench/%.c $(LIB_OBJS) $(MOD_HDRS)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LIB_INCS) $(STORE_INCS) $< $(LIB_OBJS) -o $@ \
-	    $(LDFLAGS) $(STORE_LIBS)
 
 # Fuzz targets: clang's libFuzzer, with ASan and UBSan, over the nginx-free code.
 $(B)/fuzz/obj/%.o: %.c $(MOD_HDRS)

@@ -85,9 +85,7 @@ ngx_module_t  ngx_exch_core_module = {
 ngx_int_t
 ngx_exch_send_text(ngx_http_request_t *r, ngx_uint_t status, ngx_str_t *text)
 {
-    ngx_int_t     rc;
-    ngx_buf_t    *b;
-    ngx_chain_t   out;
+    ngx_int_t  rc;
 
     rc = ngx_http_discard_request_body(r);
 
@@ -95,37 +93,7 @@ ngx_exch_send_text(ngx_http_request_t *r, ngx_uint_t status, ngx_str_t *text)
         return rc;
     }
 
-    r->headers_out.status = status;
-    r->headers_out.content_length_n = text->len;
-    ngx_str_set(&r->headers_out.content_type, "text/plain");
-    r->headers_out.content_type_len = r->headers_out.content_type.len;
-
-    if (r->method == NGX_HTTP_HEAD || text->len == 0) {
-        r->header_only = 1;
-        return ngx_http_send_header(r);
-    }
-
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    b->pos = text->data;
-    b->last = text->data + text->len;
-    b->memory = 1;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
-
-    out.buf = b;
-    out.next = NULL;
-
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    return ngx_http_output_filter(r, &out);
+    return ngx_exch_send(r, status, "text/plain", text->data, text->len, 0);
 }
 
 

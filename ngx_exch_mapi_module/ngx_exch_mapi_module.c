@@ -77,7 +77,7 @@ ngx_exch_mapi(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
     clcf->handler = ngx_exch_mapi_handler;
 
-    ngx_exch_store_required(cf);
+    ngx_exch_http_enable(cf);
 
     return NGX_CONF_OK;
 }

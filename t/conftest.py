@@ -16,6 +16,9 @@ import tempfile
 import time
 
 import pytest
+import urllib3
+
+urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("EXCH_BUILD", os.path.join(TOP, "build"))
@@ -23,6 +26,13 @@ MODULE = os.path.join(BUILD, "modules", "ngx_exch_module.so")
 NGINX = os.environ.get("NGINX_BIN", "/usr/sbin/nginx")
 EXCHCTL = os.path.join(BUILD, "bin", "exchctl")
 SANITIZE = os.environ.get("EXCH_SANITIZE") == "1"
+
+# the users every provisioned test store has: address -> (name, password)
+USERS = {
+    "alice@example.test": ("Alice Anders", "alice-Secret-1"),
+    "bob@example.test": ("Bob Brown", "bob-Secret-2"),
+    "carol@example.test": ("Carol Clark", "carol-Secret-3"),
+}
 
 BAD_LOG = re.compile(r"\[(alert|emerg)\]|AddressSanitizer|LeakSanitizer|"
                      r"runtime error:|UndefinedBehaviorSanitizer")
@@ -74,6 +84,25 @@ def free_port():
         return s.getsockname()[1]
 
 
+def exchctl(store, *args, check=True, input=None):
+    """Runs the admin tool on a store; returns the CompletedProcess."""
+    r = subprocess.run([EXCHCTL, "--store", store] + list(args),
+                       capture_output=True, text=True, input=input,
+                       env=dict(os.environ, ASAN_OPTIONS="detect_leaks=0"))
+    if check and r.returncode != 0:
+        raise RuntimeError("exchctl %s: %d %s" % (" ".join(args),
+                                                  r.returncode, r.stderr))
+    return r
+
+
+def provision(store):
+    """The example.test domain with USERS in it."""
+    exchctl(store, "domain", "add", "example.test")
+    for address, (name, password) in USERS.items():
+        exchctl(store, "user", "add", address, "--name", name,
+                "--password", password)
+
+
 def sanitizer_env(prefix):
     """The environment that loads the sanitizer runtimes into the stock,
     uninstrumented nginx binary before our instrumented module."""
@@ -96,11 +125,14 @@ class Nginx:
     """One nginx master with our module, in its own temporary prefix."""
 
     def __init__(self, tls, workers=1, main="", http="", server="",
-                 store=None, log_level="info", master=True, user=None):
+                 store=None, log_level="info", master=True, user=None,
+                 users=True):
         self.prefix = tempfile.mkdtemp(prefix="exch-t-")
         os.makedirs(os.path.join(self.prefix, "tmp"))
         self.store = store or os.path.join(self.prefix, "store")
         os.makedirs(self.store, exist_ok=True)
+        if users and store is None:
+            provision(self.store)
         self.port = free_port()
         self.ssl_port = free_port()
         self.conf = os.path.join(self.prefix, "nginx.conf")

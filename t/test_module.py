@@ -7,21 +7,23 @@ import subprocess
 import pytest
 import requests
 
-from conftest import MODULE, NGINX, TOP, sanitizer_env
+from conftest import MODULE, NGINX, TOP, USERS, sanitizer_env
 
+# path, protocol, answer of an authenticated empty POST (or GET)
 ENDPOINTS = [
-    ("/autodiscover/autodiscover.xml", "Autodiscover"),
-    ("/Autodiscover/Autodiscover.xml", "Autodiscover"),
-    ("/autodiscover/autodiscover.svc", "Autodiscover"),
-    ("/autodiscover/autodiscover.json/v1.0/a@example.test", "Autodiscover"),
-    ("/.well-known/autoconfig/mail/config-v1.1.xml", "Autodiscover"),
-    ("/mail/config-v1.1.xml", "Autodiscover"),
-    ("/mapi/emsmdb/", "MAPI"),
-    ("/mapi/nspi/", "MAPI"),
-    ("/rpc/rpcproxy.dll", "MAPI"),
-    ("/EWS/Exchange.asmx", "EWS"),
-    ("/ews/exchange.asmx", "EWS"),
+    ("/autodiscover/autodiscover.xml", "Autodiscover", 200),
+    ("/Autodiscover/Autodiscover.xml", "Autodiscover", 200),
+    ("/autodiscover/autodiscover.svc", "Autodiscover", 400),
+    ("/autodiscover/autodiscover.json/v1.0/a@example.test", "Autodiscover",
+     400),
+    ("/mapi/emsmdb/", "MAPI", 501),
+    ("/mapi/nspi/", "MAPI", 501),
+    ("/rpc/rpcproxy.dll", "MAPI", 501),
+    ("/EWS/Exchange.asmx", "EWS", 501),
+    ("/ews/exchange.asmx", "EWS", 501),
 ]
+
+ALICE = ("alice@example.test", USERS["alice@example.test"][1])
 
 
 def test_example_config_passes_nginx_t(tmp_path):
@@ -46,16 +48,30 @@ def test_example_config_passes_nginx_t(tmp_path):
     assert "test is successful" in r.stderr
 
 
-@pytest.mark.parametrize("path,protocol", ENDPOINTS)
-def test_endpoint_reaches_its_handler(nginx, path, protocol):
-    r = requests.post(nginx.url(path), data=b"")
-    assert r.status_code == 501
-    assert r.text == "exch: %s is not built yet\n" % (
-        "MAPI over HTTP" if protocol == "MAPI" else protocol)
+@pytest.mark.parametrize("path,protocol,status", ENDPOINTS)
+def test_endpoint_reaches_its_handler(nginx, path, protocol, status):
+    assert requests.post(nginx.url(path), data=b"").status_code == 401
+    if "json" in path:
+        r = requests.get(nginx.url(path), auth=ALICE)
+    else:
+        r = requests.post(nginx.url(path), data=b"", auth=ALICE)
+    assert r.status_code == status
+    if status == 501:
+        assert r.text == "exch: %s is not built yet\n" % (
+            "MAPI over HTTP" if protocol == "MAPI" else protocol)
+
+
+@pytest.mark.parametrize("path", [
+    "/.well-known/autoconfig/mail/config-v1.1.xml",
+    "/mail/config-v1.1.xml"])
+def test_autoconfig_is_public(nginx, path):
+    r = requests.get(nginx.url(path + "?emailaddress=a%40example.test"))
+    assert r.status_code == 200
 
 
 def test_https_reaches_ews_with_curl(nginx):
     r = subprocess.run(["curl", "-ks", "-o", "-", "-w", "%{http_code}",
+                        "-u", "%s:%s" % ALICE,
                         nginx.url("/EWS/Exchange.asmx", ssl=True)],
                        capture_output=True, text=True, check=True)
     assert r.stdout == "exch: EWS is not built yet\n501"
