@@ -154,7 +154,7 @@ run: deps all
 test: deps all
 	EXCH_SANITIZE=$(SANITIZE) $(PYTHON) -m pytest t/ $(PYTEST_ARGS)
 
-bench: deps all benches
+bench: deps all
 	bench/run
 
 clean:

@@ -154,11 +154,13 @@ exs_oxcmail_export(const exs_msg_t *msg, const exs_oxcmail_opts_t *opts,
     raw = exs_props_get(&msg->props, PR_INTERNET_CONTENT);
 
     if (raw && (opts->flags & EXS_OXCMAIL_PREFER_RAW)) {
-        out->data = exs_memdup(a, raw->v.bin.data, raw->v.bin.len + 1);
+        /* a binary value has no NUL after it: copy len, then add one */
+        out->data = exs_alloc(a, raw->v.bin.len + 1);
         if (out->data == NULL) {
             return EXS_NOMEM;
         }
 
+        memcpy((uint8_t *) out->data, raw->v.bin.data, raw->v.bin.len);
         ((uint8_t *) out->data)[raw->v.bin.len] = '\0';
         out->len = raw->v.bin.len;
 

@@ -41,7 +41,7 @@ CONF = """
 load_module {module};
 
 daemon off;
-master_process on;
+master_process {master};
 worker_processes {workers};
 error_log {prefix}/error.log {log_level};
 pid {prefix}/nginx.pid;
@@ -125,7 +125,8 @@ class Nginx:
     """One nginx master with our module, in its own temporary prefix."""
 
     def __init__(self, tls, workers=1, main="", http="", server="",
-                 store=None, log_level="info", users=True):
+                 store=None, log_level="info", master=True, user=None,
+                 users=True):
         self.prefix = tempfile.mkdtemp(prefix="exch-t-")
         os.makedirs(os.path.join(self.prefix, "tmp"))
         self.store = store or os.path.join(self.prefix, "store")
@@ -140,8 +141,9 @@ class Nginx:
                 module=MODULE, prefix=self.prefix, store=self.store,
                 workers=workers, port=self.port, ssl_port=self.ssl_port,
                 tls=tls, top=TOP, main=main, http=http, server=server,
-                log_level=log_level,
-                user="user root root;" if os.geteuid() == 0 else ""))
+                log_level=log_level, master="on" if master else "off",
+                user=user if user is not None else
+                "user root root;" if os.geteuid() == 0 else ""))
         self.proc = None
 
     def url(self, path, ssl=False):
