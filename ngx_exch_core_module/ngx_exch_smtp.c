@@ -253,6 +253,14 @@ ngx_exch_smtp_init_conf(ngx_cycle_t *cycle, void *conf)
         scf->helo = cycle->hostname;
     }
 
+    /* the directives have all been read: exch_store is known by now */
+    if (scf->relay && ngx_exch_core_conf(cycle)->store.data == NULL) {
+        ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
+                      "\"exch_smtp_relay\" needs \"exch_store\": the "
+                      "queue is in the store");
+        return NGX_CONF_ERROR;
+    }
+
     if (scf->connections == 0 || scf->interval == 0 || scf->timeout == 0) {
         ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
                       "\"exch_smtp_connections\", \"exch_smtp_interval\" "
@@ -504,8 +512,8 @@ ngx_exch_smtp_claim(ngx_exch_smtp_worker_t *w, exs_env_t *env)
         return NGX_ERROR;
     }
 
-    /* longer than any session may last (the deadline timer) */
-    lease = (int64_t) (w->conf->timeout / 1000) * 10 + 60;
+    /* longer than any session may last (its deadline timer) */
+    lease = (int64_t) (w->conf->timeout * 10 / 1000) + 5;
 
     rc = exs_txn_begin(env, 0, &txn);
 

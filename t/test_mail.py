@@ -2,11 +2,13 @@
 Maildir and mbox, exchctl deliver the way Postfix runs it, and sending
 through a real SMTP relay (aiosmtpd on loopback) drained by nginx."""
 
+import asyncio
 import email
 import email.policy
 import mailbox
 import os
 import re
+import signal
 import socket
 import subprocess
 import tempfile
@@ -16,7 +18,8 @@ import pytest
 
 from aiosmtpd.controller import Controller
 
-from conftest import EXCHCTL, TOP, exchctl, free_port, provision
+from conftest import (EXCHCTL, MODULE, NGINX, TOP, exchctl, free_port,
+                      provision, sanitizer_env)
 
 CORPUS = os.path.join(TOP, "t", "corpus", "mail")
 POLICY = email.policy.default
@@ -303,6 +306,8 @@ class Relay:
         self.port = port
         self.received = []
         self.reject = {}
+        self.stall = 0              # seconds DATA waits before answering
+        self.data_started = 0
         self.controller = None
 
     async def handle_RCPT(self, server, session, envelope, address, options):
@@ -312,6 +317,10 @@ class Relay:
         return "250 2.1.5 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        self.data_started += 1
+        if self.stall:
+            await asyncio.sleep(self.stall)
+            return "451 4.3.0 too slow"
         self.received.append((envelope.mail_from, list(envelope.rcpt_tos),
                               envelope.original_content))
         return "250 2.0.0 queued"
@@ -470,3 +479,57 @@ def test_nginx_restart_mid_queue_loses_nothing(make_nginx, relay):
     assert sorted(g[1][0] for g in got) == \
         ["r0@remote.example", "r1@remote.example", "r2@remote.example"]
     assert wait_until(lambda: "empty" in queue(n.store))
+
+
+def test_killed_worker_claim_expires_and_mail_goes_once(make_nginx, relay):
+    relay.stall = 30
+    relay.start()
+    n = make_nginx(main=smtp_main(relay.port).replace("timeout 5s",
+                                                      "timeout 1s"))
+    send(n.store, "alice@example.test",
+         "From: alice@example.test\nTo: once@remote.example\n"
+         "Subject: exactly once\n\nbody\n")
+    # the worker is in the middle of DATA when it dies
+    assert wait_until(lambda: relay.data_started == 1)
+    workers = subprocess.run(["ps", "-o", "pid=", "--ppid",
+                              str(n.proc.pid)], capture_output=True,
+                             text=True).stdout.split()
+    assert len(workers) == 1
+    os.kill(int(workers[0]), signal.SIGKILL)
+    relay.stall = 0
+    assert "claimed" in queue(n.store)
+
+    # the new worker waits for the claim to expire, then sends it once
+    got = relay.wait(1, timeout=60)
+    assert [g[1] for g in got] == [["once@remote.example"]]
+    assert wait_until(lambda: "empty" in queue(n.store))
+    time.sleep(0.5)
+    assert len(relay.received) == 1
+
+    # the master's alert about the killed worker is this test's doing
+    log = os.path.join(n.prefix, "error.log")
+    with open(log) as f:
+        lines = [l for l in f if "exited on signal 9" not in l]
+    with open(log, "w") as f:
+        f.writelines(lines)
+
+
+@pytest.mark.parametrize("main, error", [
+    ("exch_smtp_relay 127.0.0.1:25;",
+     '"exch_smtp_relay" needs "exch_store"'),
+    ("exch_store store; exch_smtp_relay 127.0.0.1:notaport;",
+     "invalid port"),
+    ("exch_store store; exch_smtp_relay 127.0.0.1; exch_smtp_retry 1h 1m;",
+     "wants the longest delay after the first one"),
+    ("exch_store store; exch_smtp_relay 127.0.0.1; exch_smtp_retry 0 1m;",
+     'invalid time "0"'),
+])
+def test_smtp_directives_are_checked(tmp_path, main, error):
+    conf = tmp_path / "nginx.conf"
+    conf.write_text("load_module %s;\n%s\nevents {}\n" % (MODULE, main))
+    r = subprocess.run([NGINX, "-t", "-p", str(tmp_path) + "/",
+                        "-c", str(conf), "-e", str(tmp_path / "e.log")],
+                       capture_output=True, text=True,
+                       env=sanitizer_env(str(tmp_path)))
+    assert r.returncode != 0
+    assert error in r.stderr
