@@ -151,6 +151,13 @@ exs_mail_parse(exs_txn_t *txn, const void *mime, size_t len, unsigned flags,
 }
 
 
+int
+exs_mail_prepare(exs_env_t *env, exs_mail_t *m, exs_arena_t *a)
+{
+    return exs_message_prepare(env, m->msg, a);
+}
+
+
 exs_msg_t *
 exs_mail_msg(exs_mail_t *m)
 {

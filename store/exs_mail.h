@@ -107,6 +107,15 @@ typedef struct exs_mail_s  exs_mail_t;
 int exs_mail_parse(exs_txn_t *txn, const void *mime, size_t len,
     unsigned flags, exs_mail_t **m, exs_arena_t *a);
 
+/*
+ * Optional, in any thread, before the write transaction: hashes and
+ * compresses the parsed message's large values (exs_message_prepare()), so
+ * that storing it (once or into many mailboxes) holds the write lock every
+ * process shares for less time.  Afterwards the message is for storing
+ * only: its large values are no longer readable in place.
+ */
+int exs_mail_prepare(exs_env_t *env, exs_mail_t *m, exs_arena_t *a);
+
 /* the parsed message; its named properties use a private name map, which
  * exs_mail_store() translates for each mailbox */
 exs_msg_t *exs_mail_msg(exs_mail_t *m);

@@ -1443,6 +1443,11 @@ exchctl_imp_parse(exchctl_import_t *imp, exchctl_slot_t *s)
                                 PR_FLAG_STATUS, 2);
     }
 
+    /* compression and hashing here, in parallel, not under the lock */
+    if (rc == EXS_OK) {
+        rc = exs_mail_prepare(imp->env, s->m, s->a);
+    }
+
     s->rc = rc;
 
     free(buf);
@@ -2176,6 +2181,10 @@ exchctl_deliver(exchctl_mail_t *c)
     if (rc == EXS_OK) {
         rc = exs_mail_parse(txn, buf, len, 0, &m, c->a);
         exs_txn_abort(txn);
+    }
+
+    if (rc == EXS_OK) {
+        rc = exs_mail_prepare(c->env, m, c->a);
     }
 
     free(buf);
