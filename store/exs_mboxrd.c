@@ -203,55 +203,47 @@ exs_mboxrd_unescape(const uint8_t *p, size_t len, uint8_t *out)
 size_t
 exs_mboxrd_escaped_len(const uint8_t *p, size_t len)
 {
-    size_t          n, l;
-    const uint8_t  *end, *nl;
-
-    end = p + len;
-    n = len;
-
-    while (p < end) {
-        nl = memchr(p, '\n', (size_t) (end - p));
-        l = nl ? (size_t) (nl - p) + 1 : (size_t) (end - p);
-
-        if (exs_mboxrd_quoted_from(p, p + l)) {
-            n++;
-        }
-
-        p += l;
-    }
-
-    if (len == 0 || end[-1] != '\n') {
-        n++;
-    }
-
-    return n;
+    return exs_mboxrd_escape(p, len, NULL);
 }
 
+
+/* out NULL: only the length */
 
 size_t
 exs_mboxrd_escape(const uint8_t *p, size_t len, uint8_t *out)
 {
+    int             nl_end;
     size_t          n, l;
     const uint8_t  *end, *nl;
 
     end = p + len;
     n = 0;
+    nl_end = len && end[-1] == '\n';
 
     while (p < end) {
         nl = memchr(p, '\n', (size_t) (end - p));
         l = nl ? (size_t) (nl - p) + 1 : (size_t) (end - p);
 
         if (exs_mboxrd_quoted_from(p, p + l)) {
-            out[n++] = '>';
+            if (out) {
+                out[n] = '>';
+            }
+            n++;
         }
 
-        memcpy(out + n, p, l);
+        if (out) {
+            memcpy(out + n, p, l);
+        }
+
         n += l;
         p += l;
     }
 
-    if (len == 0 || out[n - 1] != '\n') {
-        out[n++] = '\n';
+    if (!nl_end) {
+        if (out) {
+            out[n] = '\n';
+        }
+        n++;
     }
 
     return n;

@@ -49,7 +49,8 @@ size_t exs_mboxrd_unescape(const uint8_t *p, size_t len, uint8_t *out);
  * a ">" per "From " line, and an LF at the end when p lacks one) */
 size_t exs_mboxrd_escaped_len(const uint8_t *p, size_t len);
 /* adds one ">" to every ">*From " line and ends the text with an LF; out
- * has room for exs_mboxrd_escaped_len() bytes; returns that length */
+ * has room for exs_mboxrd_escaped_len() bytes (NULL: only the length);
+ * returns that length */
 size_t exs_mboxrd_escape(const uint8_t *p, size_t len, uint8_t *out);
 
 

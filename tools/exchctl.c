@@ -292,27 +292,7 @@ exchctl_done(exchctl_t *c, int ex)
 static const char *
 exchctl_opt(exchctl_t *c, const char *name, int *i)
 {
-    size_t       len;
-    const char  *arg;
-
-    arg = c->argv[*i];
-    len = strlen(name);
-
-    if (strncmp(arg, name, len) != 0) {
-        return NULL;
-    }
-
-    if (arg[len] == '=') {
-        return arg + len + 1;
-    }
-
-    if (arg[len] != '\0' || *i + 1 >= c->argc) {
-        return NULL;
-    }
-
-    (*i)++;
-
-    return c->argv[*i];
+    return exchctl_option(c->argc, c->argv, name, i);
 }
 
 

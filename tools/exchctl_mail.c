@@ -143,10 +143,9 @@ static int exchctl_mail_exit(int rc, int deliver);
 static int exchctl_mail_fail(exchctl_mail_t *c, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static int exchctl_mail_open(exchctl_mail_t *c);
-static const char *exchctl_mail_opt(exchctl_mail_t *c, const char *name,
-    int *i);
-static int exchctl_mail_user(exchctl_mail_t *c, const char *address,
-    uint32_t *mailbox);
+static int exchctl_mail_user(exchctl_mail_t *c, uint32_t *mailbox);
+static int exchctl_mail_begin(exchctl_mail_t *c, unsigned flags,
+    uint32_t mailbox, exs_txn_t **txn, exs_mbox_t **mb);
 static double exchctl_now(void);
 static int exchctl_read_all(int fd, uint8_t **data, size_t *len, size_t max);
 static int exchctl_folder_path(exs_mbox_t *mb, const char *path, int create,
@@ -322,14 +321,15 @@ exchctl_mail_open(exchctl_mail_t *c)
 }
 
 
-/* --name VALUE, --name=VALUE */
-static const char *
-exchctl_mail_opt(exchctl_mail_t *c, const char *name, int *i)
+/* --name VALUE, --name=VALUE; NULL and *i unchanged when argv[*i] isn't
+ * (exchctl.c's verbs use it too) */
+const char *
+exchctl_option(int argc, char **argv, const char *name, int *i)
 {
     size_t       len;
     const char  *arg;
 
-    arg = c->argv[*i];
+    arg = argv[*i];
     len = strlen(name);
 
     if (strncmp(arg, name, len) != 0) {
@@ -340,29 +340,36 @@ exchctl_mail_opt(exchctl_mail_t *c, const char *name, int *i)
         return arg + len + 1;
     }
 
-    if (arg[len] != '\0' || *i + 1 >= c->argc) {
+    if (arg[len] != '\0' || *i + 1 >= argc) {
         return NULL;
     }
 
     (*i)++;
 
-    return c->argv[*i];
+    return argv[*i];
 }
 
 
+/* opens the store and finds the mailbox of the user argv[0] names */
+
 static int
-exchctl_mail_user(exchctl_mail_t *c, const char *address, uint32_t *mailbox)
+exchctl_mail_user(exchctl_mail_t *c, uint32_t *mailbox)
 {
-    int            rc;
+    int            ex, rc;
     exs_txn_t     *txn;
     exs_dirent_t   e;
+
+    ex = exchctl_mail_open(c);
+    if (ex != EX_OK) {
+        return ex;
+    }
 
     rc = exs_txn_begin(c->env, EXS_TXN_RDONLY, &txn);
     if (rc != EXS_OK) {
         return exchctl_mail_fail(c, rc, "the store");
     }
 
-    rc = exs_dir_by_address(txn, address, &e, c->a);
+    rc = exs_dir_by_address(txn, c->argv[0], &e, c->a);
 
     if (rc == EXS_OK) {
         *mailbox = e.mailbox;
@@ -371,13 +378,37 @@ exchctl_mail_user(exchctl_mail_t *c, const char *address, uint32_t *mailbox)
     exs_txn_abort(txn);
 
     if (rc != EXS_OK) {
-        return exchctl_mail_fail(c, rc, "%s", address);
+        return exchctl_mail_fail(c, rc, "%s", c->argv[0]);
     }
 
     if (*mailbox == 0) {
         fprintf(stderr, "exchctl: %s: %s is a group: no mailbox\n", c->what,
-                address);
+                c->argv[0]);
         return EX_DATAERR;
+    }
+
+    return EX_OK;
+}
+
+
+/* a transaction (flags: EXS_TXN_RDONLY or 0) with the mailbox open */
+
+static int
+exchctl_mail_begin(exchctl_mail_t *c, unsigned flags, uint32_t mailbox,
+    exs_txn_t **txn, exs_mbox_t **mb)
+{
+    int  rc;
+
+    rc = exs_txn_begin(c->env, flags, txn);
+    if (rc != EXS_OK) {
+        return exchctl_mail_fail(c, rc, "the store");
+    }
+
+    rc = exs_mbox_open(*txn, mailbox, 0, mb);
+    if (rc != EXS_OK) {
+        exs_txn_abort(*txn);
+        *txn = NULL;
+        return exchctl_mail_fail(c, rc, "the mailbox of %s", c->argv[0]);
     }
 
     return EX_OK;
@@ -544,12 +575,7 @@ exchctl_import(exchctl_mail_t *c)
                         : 1;
     folder = NULL;
 
-    ex = exchctl_mail_open(c);
-    if (ex != EX_OK) {
-        return ex;
-    }
-
-    ex = exchctl_mail_user(c, c->argv[0], &imp.mailbox);
+    ex = exchctl_mail_user(c, &imp.mailbox);
     if (ex != EX_OK) {
         return ex;
     }
@@ -562,10 +588,10 @@ exchctl_import(exchctl_mail_t *c)
     n = 0;
 
     for (i = 1; i < c->argc; i++) {
-        if ((v = exchctl_mail_opt(c, "--folder", &i)) != NULL) {
+        if ((v = exchctl_option(c->argc, c->argv, "--folder", &i)) != NULL) {
             folder = v;
 
-        } else if ((v = exchctl_mail_opt(c, "--jobs", &i)) != NULL) {
+        } else if ((v = exchctl_option(c->argc, c->argv, "--jobs", &i)) != NULL) {
             imp.jobs = (unsigned) atoi(v);
             if (imp.jobs < 1 || imp.jobs > EXCHCTL_JOBS_MAX) {
                 fprintf(stderr, "exchctl: import: --jobs 1..%d\n",
@@ -1808,7 +1834,7 @@ exchctl_export(exchctl_mail_t *c)
     mbox = -1;
 
     for (i = 1; i < c->argc; i++) {
-        if ((v = exchctl_mail_opt(c, "--folder", &i)) != NULL) {
+        if ((v = exchctl_option(c->argc, c->argv, "--folder", &i)) != NULL) {
             folder = v;
 
         } else if (strcmp(c->argv[i], "--mbox") == 0) {
@@ -1833,12 +1859,7 @@ exchctl_export(exchctl_mail_t *c)
         return EX_USAGE;
     }
 
-    ex = exchctl_mail_open(c);
-    if (ex != EX_OK) {
-        return ex;
-    }
-
-    ex = exchctl_mail_user(c, c->argv[0], &mailbox);
+    ex = exchctl_mail_user(c, &mailbox);
     if (ex != EX_OK) {
         return ex;
     }
@@ -1849,13 +1870,9 @@ exchctl_export(exchctl_mail_t *c)
         return EX_CANTCREAT;
     }
 
-    rc = exs_txn_begin(c->env, EXS_TXN_RDONLY, &txn);
-    if (rc == EXS_OK) {
-        rc = exs_mbox_open(txn, mailbox, 0, &mb);
-    }
-
-    if (rc != EXS_OK) {
-        return exchctl_mail_fail(c, rc, "the store");
+    ex = exchctl_mail_begin(c, EXS_TXN_RDONLY, mailbox, &txn, &mb);
+    if (ex != EX_OK) {
+        return ex;
     }
 
     fid = EXS_FID_IPM_SUBTREE;
@@ -2138,7 +2155,7 @@ exchctl_deliver(exchctl_mail_t *c)
     n = 0;
 
     for (i = 0; i < c->argc; i++) {
-        if ((v = exchctl_mail_opt(c, "--from", &i)) != NULL) {
+        if ((v = exchctl_option(c->argc, c->argv, "--from", &i)) != NULL) {
             continue;                      /* Return-Path: says it too */
         }
 
@@ -2252,12 +2269,7 @@ exchctl_send(exchctl_mail_t *c)
         return EX_USAGE;
     }
 
-    ex = exchctl_mail_open(c);
-    if (ex != EX_OK) {
-        return ex;
-    }
-
-    ex = exchctl_mail_user(c, c->argv[0], &mailbox);
+    ex = exchctl_mail_user(c, &mailbox);
     if (ex != EX_OK) {
         return ex;
     }
@@ -2281,14 +2293,13 @@ exchctl_send(exchctl_mail_t *c)
         return EX_NOINPUT;
     }
 
-    rc = exs_txn_begin(c->env, 0, &txn);
-    if (rc == EXS_OK) {
-        rc = exs_mbox_open(txn, mailbox, 0, &mb);
+    ex = exchctl_mail_begin(c, 0, mailbox, &txn, &mb);
+    if (ex != EX_OK) {
+        free(buf);
+        return ex;
     }
 
-    if (rc == EXS_OK) {
-        rc = exs_mail_parse(txn, buf, len, EXS_OXCMAIL_RAW_NEVER, &m, c->a);
-    }
+    rc = exs_mail_parse(txn, buf, len, EXS_OXCMAIL_RAW_NEVER, &m, c->a);
 
     free(buf);
 
@@ -2303,7 +2314,7 @@ exchctl_send(exchctl_mail_t *c)
     if (rc == EXS_OK) {
         rc = exs_txn_commit(txn);
 
-    } else if (txn) {
+    } else {
         exs_txn_abort(txn);
     }
 
@@ -2353,7 +2364,7 @@ exchctl_message_list(exchctl_mail_t *c)
     folder = "Inbox";
 
     for (i = 1; i < c->argc; i++) {
-        if ((v = exchctl_mail_opt(c, "--folder", &i)) != NULL) {
+        if ((v = exchctl_option(c->argc, c->argv, "--folder", &i)) != NULL) {
             folder = v;
 
         } else {
@@ -2363,26 +2374,17 @@ exchctl_message_list(exchctl_mail_t *c)
         }
     }
 
-    ex = exchctl_mail_open(c);
+    ex = exchctl_mail_user(c, &mailbox);
     if (ex != EX_OK) {
         return ex;
     }
 
-    ex = exchctl_mail_user(c, c->argv[0], &mailbox);
+    ex = exchctl_mail_begin(c, EXS_TXN_RDONLY, mailbox, &txn, &mb);
     if (ex != EX_OK) {
         return ex;
     }
 
-    rc = exs_txn_begin(c->env, EXS_TXN_RDONLY, &txn);
-    if (rc != EXS_OK) {
-        return exchctl_mail_fail(c, rc, "the store");
-    }
-
-    rc = exs_mbox_open(txn, mailbox, 0, &mb);
-
-    if (rc == EXS_OK) {
-        rc = exchctl_folder_path(mb, folder, 0, &fid);
-    }
+    rc = exchctl_folder_path(mb, folder, 0, &fid);
 
     if (rc == EXS_OK) {
         rc = exs_table_open(mb, fid, EXS_TABLE_CONTENTS, 0, NULL, NULL, &t,

@@ -15,6 +15,11 @@ int exchctl_mail_run(const char *what, const char *store, int argc,
     char **argv);
 
 
+/* --name VALUE or --name=VALUE at argv[*i] (*i moves past VALUE); NULL
+ * when argv[*i] is no such option (shared with exchctl.c's verbs) */
+const char *exchctl_option(int argc, char **argv, const char *name, int *i);
+
+
 #define EXCHCTL_MAIL_VERBS                                                    \
                                                                               \
     { "import", 2, exchctl_mail,                                              \
