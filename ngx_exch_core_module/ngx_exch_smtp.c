@@ -128,7 +128,7 @@ static ngx_int_t ngx_exch_smtp_next_rcpt(ngx_exch_smtp_session_t *s);
 static ngx_int_t ngx_exch_smtp_command(ngx_exch_smtp_session_t *s,
     const char *fmt, ...);
 static ngx_int_t ngx_exch_smtp_send(ngx_exch_smtp_session_t *s);
-static void ngx_exch_smtp_fail_all(ngx_exch_smtp_session_t *s, int code,
+static void ngx_exch_smtp_answer_all(ngx_exch_smtp_session_t *s, int code,
     u_char *text, size_t len, ngx_uint_t accepted_only);
 static void ngx_exch_smtp_close(ngx_exch_smtp_session_t *s,
     const char *failure);
@@ -807,7 +807,7 @@ ngx_exch_smtp_reply(ngx_exch_smtp_session_t *s, exch_smtp_reply_t *r)
         if (r->code != 220) {
             /* a relay that won't talk to us is our configuration's
              * problem, never the recipients': try again */
-            ngx_exch_smtp_fail_all(s, r->code / 100 == 5 ? 421 : r->code,
+            ngx_exch_smtp_answer_all(s, r->code / 100 == 5 ? 421 : r->code,
                                    (u_char *) r->text, r->text_len, 0);
             ngx_exch_smtp_close(s, NULL);
             return NGX_DONE;
@@ -826,7 +826,7 @@ ngx_exch_smtp_reply(ngx_exch_smtp_session_t *s, exch_smtp_reply_t *r)
 
     case ngx_exch_smtp_helo:
         if (r->code / 100 != 2) {
-            ngx_exch_smtp_fail_all(s, r->code / 100 == 5 ? 421 : r->code,
+            ngx_exch_smtp_answer_all(s, r->code / 100 == 5 ? 421 : r->code,
                                    (u_char *) r->text, r->text_len, 0);
             ngx_exch_smtp_close(s, NULL);
             return NGX_DONE;
@@ -837,7 +837,7 @@ ngx_exch_smtp_reply(ngx_exch_smtp_session_t *s, exch_smtp_reply_t *r)
 
     case ngx_exch_smtp_mail:
         if (r->code / 100 != 2) {
-            ngx_exch_smtp_fail_all(s, r->code, (u_char *) r->text,
+            ngx_exch_smtp_answer_all(s, r->code, (u_char *) r->text,
                                    r->text_len, 0);
             s->state = ngx_exch_smtp_quit;
             return ngx_exch_smtp_command(s, "QUIT\r\n");
@@ -863,7 +863,7 @@ ngx_exch_smtp_reply(ngx_exch_smtp_session_t *s, exch_smtp_reply_t *r)
 
     case ngx_exch_smtp_data:
         if (r->code != 354) {
-            ngx_exch_smtp_fail_all(s, r->code, (u_char *) r->text,
+            ngx_exch_smtp_answer_all(s, r->code, (u_char *) r->text,
                                    r->text_len, 1);
             s->state = ngx_exch_smtp_quit;
             return ngx_exch_smtp_command(s, "QUIT\r\n");
@@ -885,7 +885,7 @@ ngx_exch_smtp_reply(ngx_exch_smtp_session_t *s, exch_smtp_reply_t *r)
 
     case ngx_exch_smtp_dot:
         /* the answer for every accepted recipient (RFC 5321 3.3) */
-        ngx_exch_smtp_fail_all(s, r->code, (u_char *) r->text, r->text_len,
+        ngx_exch_smtp_answer_all(s, r->code, (u_char *) r->text, r->text_len,
                                1);
         s->state = ngx_exch_smtp_quit;
         return ngx_exch_smtp_command(s, "QUIT\r\n");
@@ -995,11 +995,11 @@ ngx_exch_smtp_send(ngx_exch_smtp_session_t *s)
 }
 
 
-/* the answer for every recipient still without one (accepted_only: for
- * those the relay accepted) */
+/* one answer for every recipient still without one (accepted_only: for
+ * those the relay accepted at RCPT, as the answer to DATA is) */
 
 static void
-ngx_exch_smtp_fail_all(ngx_exch_smtp_session_t *s, int code, u_char *text,
+ngx_exch_smtp_answer_all(ngx_exch_smtp_session_t *s, int code, u_char *text,
     size_t len, ngx_uint_t accepted_only)
 {
     ngx_uint_t   i;
