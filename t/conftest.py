@@ -20,6 +20,12 @@ import urllib3
 
 urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
+
+def pytest_configure(config):
+    # the test servers' certificates are self-signed on purpose
+    config.addinivalue_line(
+        "filterwarnings", "ignore::urllib3.exceptions.InsecureRequestWarning")
+
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("EXCH_BUILD", os.path.join(TOP, "build"))
 MODULE = os.path.join(BUILD, "modules", "ngx_exch_module.so")
