@@ -48,7 +48,10 @@ LIB_SRCS   := $(wildcard store/*.c) $(wildcard ngx_exch_*/exch_*.c)
 LIB_OBJS   := $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRCS))
 LIB_INCS   := $(addprefix -I,$(SRC_DIRS))
 
-TOOLS      := $(patsubst tools/%.c,$(B)/bin/%,$(wildcard tools/*.c))
+# tools/NAME.c is one tool; tools/exchctl_*.c are more of exchctl
+TOOLS      := $(patsubst tools/%.c,$(B)/bin/%,\
+                $(filter-out tools/exchctl_%.c,$(wildcard tools/*.c)))
+EXCHCTL_SRCS := $(wildcard tools/exchctl*.c)
 BENCHES    := $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/*.c))
 UNIT_TESTS := $(patsubst t/unit/%.c,$(B)/t/%,$(wildcard t/unit/*.c))
 FUZZERS    := $(patsubst fuzz/%.c,$(B)/fuzz/%,$(wildcard fuzz/*.c))
@@ -110,6 +113,13 @@ $(B)/obj/%.o: %.c $(MOD_HDRS)
 	$(CC) $(CFLAGS) $(LIB_INCS) $(STORE_INCS) -c $< -o $@
 
 # exchctl's default store is the one make run uses
+$(B)/bin/exchctl: $(EXCHCTL_SRCS) $(wildcard tools/exchctl*.h) $(LIB_OBJS) \
+                  $(MOD_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LIB_INCS) $(STORE_INCS) \
+	    -DEXCH_DEFAULT_STORE='"$(CURDIR)/var/store"' $(EXCHCTL_SRCS) \
+	    $(LIB_OBJS) -o $@ $(LDFLAGS) $(STORE_LIBS)
+
 $(B)/bin/%: tools/%.c $(LIB_OBJS) $(MOD_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LIB_INCS) $(STORE_INCS) \
@@ -144,7 +154,7 @@ run: deps all
 test: deps all
 	EXCH_SANITIZE=$(SANITIZE) $(PYTHON) -m pytest t/ $(PYTEST_ARGS)
 
-bench: deps all benches
+bench: deps all
 	bench/run
 
 clean:

@@ -23,6 +23,8 @@
 
 #include <exs_store.h>
 
+#include "exchctl_mail.h"
+
 
 #ifndef EXCH_DEFAULT_STORE
 #define EXCH_DEFAULT_STORE      "var/store"
@@ -74,6 +76,7 @@ static int exchctl_user_set(exchctl_t *c);
 static int exchctl_user_show(exchctl_t *c);
 static int exchctl_user_list(exchctl_t *c);
 static int exchctl_user_del(exchctl_t *c);
+static int exchctl_user_verify(exchctl_t *c);
 static int exchctl_alias_add(exchctl_t *c);
 static int exchctl_alias_del(exchctl_t *c);
 static int exchctl_group_add(exchctl_t *c);
@@ -86,6 +89,7 @@ static int exchctl_folder_list(exchctl_t *c);
 static int exchctl_store_check(exchctl_t *c);
 static int exchctl_store_backup(exchctl_t *c);
 static int exchctl_store_stats(exchctl_t *c);
+static int exchctl_mail(exchctl_t *c);
 static int exchctl_group_help(int argc, char **argv);
 static void exchctl_help(FILE *f);
 
@@ -116,6 +120,10 @@ static const exchctl_verb_t  exchctl_verbs[] = {
       "lists the users in address list order: address, display name" },
     { "user del", 1, exchctl_user_del, "ADDRESS",
       "removes a user and the mailbox with everything in it" },
+    { "user verify", 0, exchctl_user_verify,
+      "ADDRESS [--password PW | --password-file FILE]",
+      "checks a password (exit 0 when it matches, 77 when not); reads it\n"
+      "from stdin without an option" },
 
     { "alias add", 1, exchctl_alias_add, "ALIAS ADDRESS",
       "gives a user or group another address" },
@@ -145,7 +153,9 @@ static const exchctl_verb_t  exchctl_verbs[] = {
       "a hot, compacted copy of the store into DEST (an empty or new\n"
       "directory); the ephemeral session state is not copied" },
     { "store stats", 0, exchctl_store_stats, "",
-      "the store's map size, space used and readers" }
+      "the store's map size, space used and readers" },
+
+    EXCHCTL_MAIL_VERBS
 };
 
 #define EXCHCTL_NVERBS  (sizeof(exchctl_verbs) / sizeof(exchctl_verbs[0]))
@@ -221,6 +231,10 @@ exchctl_open(exchctl_t *c, int write)
 
     memset(&conf, 0, sizeof(exs_env_conf_t));
 
+    if (write == 2) {
+        return EX_OK;                      /* the verb opens the store */
+    }
+
     if (write) {
         conf.flags = EXS_ENV_CREATE;
 
@@ -278,27 +292,7 @@ exchctl_done(exchctl_t *c, int ex)
 static const char *
 exchctl_opt(exchctl_t *c, const char *name, int *i)
 {
-    size_t       len;
-    const char  *arg;
-
-    arg = c->argv[*i];
-    len = strlen(name);
-
-    if (strncmp(arg, name, len) != 0) {
-        return NULL;
-    }
-
-    if (arg[len] == '=') {
-        return arg + len + 1;
-    }
-
-    if (arg[len] != '\0' || *i + 1 >= c->argc) {
-        return NULL;
-    }
-
-    (*i)++;
-
-    return c->argv[*i];
+    return exchctl_option(c->argc, c->argv, name, i);
 }
 
 
@@ -680,6 +674,53 @@ exchctl_user_del(exchctl_t *c)
     if (rc != EXS_OK) {
         return exchctl_fail(c, rc, "%s", c->argv[0]);
     }
+
+    return EX_OK;
+}
+
+
+static int
+exchctl_user_verify(exchctl_t *c)
+{
+    int           i, ex, has;
+    char          password[256];
+    exs_dirent_t  e;
+
+    ex = exchctl_entry(c, c->argv[0], &e);
+    if (ex != EX_OK) {
+        return ex;
+    }
+
+    has = 0;
+    for (i = 1; i < c->argc; i++) {
+        if (strncmp(c->argv[i], "--password", 10) == 0) {
+            has = 1;
+        }
+    }
+
+    if (has) {
+        ex = exchctl_password(c, password, sizeof(password), &i);
+        if (ex != EX_OK) {
+            return ex;
+        }
+
+    } else {
+        if (fgets(password, sizeof(password), stdin) == NULL) {
+            password[0] = '\0';
+        }
+        password[strcspn(password, "\r\n")] = '\0';
+    }
+
+    if ((e.flags & EXS_DIR_DISABLED)
+        || exs_password_verify(e.password, password) != EXS_OK)
+    {
+        explicit_bzero(password, sizeof(password));
+        fprintf(stderr, "exchctl: %s: %s: the password does not match\n",
+                c->what, c->argv[0]);
+        return EX_NOPERM;
+    }
+
+    explicit_bzero(password, sizeof(password));
 
     return EX_OK;
 }
@@ -1075,6 +1116,15 @@ exchctl_store_stats(exchctl_t *c)
     printf("readers: %u of %u\n", st.readers, st.max_readers);
 
     return EX_OK;
+}
+
+
+/* the mail verbs (exchctl_mail.c) run their own transactions */
+
+static int
+exchctl_mail(exchctl_t *c)
+{
+    return exchctl_mail_run(c->what, c->store, c->argc, c->argv);
 }
 
 
