@@ -385,12 +385,23 @@ int exch_ems_props_del(exch_ems_t *e, exch_ems_obj_t *obj,
  * else the stored message with what was asked for) */
 int exch_ems_msg_view(exch_ems_t *e, exch_ems_obj_t *msg, unsigned what,
     exs_msg_t **out);
-/* the working copy of a message or attachment, made when missing */
+/* the working copy of a message, made when missing */
 int exch_ems_msg_edit(exch_ems_t *e, exch_ems_obj_t *obj, exs_msg_t **out);
+int exch_ems_msg_props(exch_ems_t *e, exch_ems_obj_t *obj,
+    const uint32_t *tags, uint32_t ntags, exs_props_t *out);
 /* an attachment object's view: its own working copy, else its place in
  * the parent message's view */
 int exch_ems_attach_view(exch_ems_t *e, exch_ems_obj_t *att,
     exs_attach_t **out);
+int exch_ems_attach_edit(exch_ems_t *e, exch_ems_obj_t *att,
+    exs_attach_t **out);
+int exch_ems_attach_props(exch_ems_t *e, exch_ems_obj_t *obj,
+    const uint32_t *tags, uint32_t ntags, exs_props_t *out);
+
+/* streams: a stream's data becomes its property's value; every dirty
+ * stream on an object, before the object is saved */
+int exch_ems_stream_commit(exch_ems_t *e, exch_ems_obj_t *s);
+int exch_ems_streams_flush(exch_ems_t *e, exch_ems_obj_t *obj);
 exch_ems_obj_t *exch_ems_parent(exch_ems_t *e, exch_ems_obj_t *obj);
 
 /* converts string values to the type a request asked for */
@@ -401,6 +412,9 @@ uint32_t exch_ems_cpid(exch_ems_t *e, exch_ems_obj_t *obj);
 /* tables: the rows of a table object (exch_oxctabl.c), for FindRow,
  * QueryRows... and for the other files' tables */
 int exch_ems_table_count(exch_ems_t *e, exch_ems_obj_t *t, uint32_t *n);
+/* a new table object of a kind under parent, for the Get*Table ROPs */
+int exch_ems_table_object(exch_ems_t *e, exch_rop_req_t *req,
+    exch_rop_rsp_t *rsp, exch_ems_obj_t *parent, uint8_t kind, exs_id_t fid);
 
 /* an address book entry id for a directory entry (exch_oxcstor.c) */
 int exch_ems_ab_entryid(exs_arena_t *a, const char *dn, uint32_t type,

@@ -799,9 +799,7 @@ exch_oxctabl_header_props(exch_ems_t *e, exch_tview_t *v,
     uint8_t           *key;
     uint32_t           i;
     exs_prop_t         p;
-    exch_ems_table_t  *tb;
 
-    tb = &v->t->u.table;
     out->n = 0;
     out->cap = 0;
     out->v = NULL;
