@@ -51,6 +51,10 @@
  * PR_MESSAGE_DELIVERY_TIME, PR_INTERNET_MESSAGE_ID, PR_SENDER_* and
  * PR_SENT_REPRESENTING_* set) or deletes it.  The relay then sends the
  * queued copy without any further call: nginx workers drain the queue.
+ * PR_SENDER_* is always the acting user (mb's user; the owner when mb was
+ * opened as the system, user 0); PR_SENT_REPRESENTING_* stays as the
+ * client set it (send on behalf), else it is the mailbox owner.  Bcc
+ * recipients get the message but no Bcc header.
  *
  * The conversion and local deliveries cost about a millisecond for a
  * typical message and more for large ones: callers in nginx's event loop
