@@ -440,6 +440,8 @@ exch_oxcmsg_computed(exch_ems_t *e, exch_ems_obj_t *obj, exs_msg_t *msg,
     uint32_t      i, j, type, flags, access;
     exs_prop_t   *p, *name;
 
+    memset(out, 0, sizeof(exs_props_t));
+
     rc = exs_props_copy(e->a, out, &msg->props);
     if (rc != EXS_OK) {
         return rc;
@@ -648,6 +650,8 @@ exch_ems_attach_props(exch_ems_t *e, exch_ems_obj_t *obj,
     if (rc != EXS_OK) {
         return rc;
     }
+
+    memset(&all, 0, sizeof(exs_props_t));
 
     rc = exs_props_copy(e->a, &all, &att->props);
     if (rc != EXS_OK) {

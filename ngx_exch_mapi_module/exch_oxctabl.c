@@ -890,7 +890,7 @@ static int
 exch_oxctabl_rows(exch_ems_t *e, exch_tview_t *v, uint32_t pos, uint32_t n,
     const exch_tags_t *cols, exs_props_t **rows, uint64_t **ids)
 {
-    int            rc;
+    int            rc, depth;
     uint32_t       i, got;
     uint64_t      *id;
     exs_props_t   *r, *one;
@@ -941,8 +941,23 @@ exch_oxctabl_rows(exch_ems_t *e, exch_tview_t *v, uint32_t pos, uint32_t n,
             return rc;
         }
 
+        depth = 0;
+        if (v->t->u.table.kind == EXCH_EMS_TBL_CONTENTS) {
+            for (i = 0; i < cols->n; i++) {
+                depth |= (cols->tags[i] == PR_DEPTH);
+            }
+        }
+
         for (i = 0; i < got; i++) {
             r[i] = sr[i];
+
+            /* a leaf of a table without categories is at depth 0 */
+            if (depth) {
+                rc = exs_props_set_long(e->a, &r[i], PR_DEPTH, 0);
+                if (rc != EXS_OK) {
+                    return rc;
+                }
+            }
         }
 
         return EXS_OK;
