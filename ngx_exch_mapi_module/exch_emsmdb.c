@@ -47,14 +47,21 @@ exch_ems_execute(exch_ems_t *e, const uint8_t *rop_in, size_t len,
     out->data = NULL;
     out->len = 0;
 
+    /* a chain or a ROP buffer that can't be read is the call's error,
+     * the session goes on (MS-OXCRPC 3.1.4.2: ecRpcFormat) */
+
     rc = exch_rhe_parse(rop_in, len, e->a, EXCH_EMS_MAX_IN, &chain);
-    if (rc != EXCH_OK) {
+    if (rc == EXCH_OK) {
+        rc = exch_ropbuf_parse(chain.data, chain.len, e->a, &rb);
+    }
+
+    if (rc == EXCH_ERR_NOMEM) {
         return rc;
     }
 
-    rc = exch_ropbuf_parse(chain.data, chain.len, e->a, &rb);
     if (rc != EXCH_OK) {
-        return rc;
+        *ec = EXCH_EC_RPC_FORMAT;
+        return EXCH_OK;
     }
 
     /*
@@ -539,8 +546,20 @@ exch_ems_txn_end(exch_ems_t *e)
 exch_ems_obj_t *
 exch_ems_logon_of(exch_ems_t *e, exch_ems_obj_t *obj)
 {
-    if (obj->type == EXCH_EMS_LOGON) {
-        return obj;
+    uint32_t         depth;
+    exch_ems_obj_t  *o;
+
+    /* the logon an object was opened under, not the ROP's LogonId: a
+     * client may log on to two mailboxes with one id in turn */
+
+    o = obj;
+
+    for (depth = 0; o && depth <= e->s->nobjs; depth++) {
+        if (o->type == EXCH_EMS_LOGON) {
+            return o;
+        }
+
+        o = exch_ems_parent(e, o);
     }
 
     return exch_ems_obj_logon(e, obj->logon_id);

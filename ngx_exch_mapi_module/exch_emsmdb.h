@@ -46,16 +46,10 @@
 /* MAPI result codes the ROP layer needs beyond exch_oxcdata.h */
 
 #define EXCH_EC_LOGIN_PERM              0x000003F2
-#define EXCH_EC_NO_SUPPORT_SPOOLER      0x00000519
-#define EXCH_EC_NOT_IN_QUEUE_RPC        0x80040601
-#define EXCH_EC_TOO_MANY_OBJECTS        0x00000906
-#define EXCH_EC_SHUTOFF_QUOTA_EXCEEDED  0x000004DE
+#define EXCH_EC_TOO_MANY_OBJECTS        0x000004DE  /* ecMaxObjsExceeded */
 #define EXCH_EC_STREAM_SEEK_ERROR       0x80030019
-#define EXCH_EC_NO_RECIPIENTS           0x00000507
 #define EXCH_EC_NOT_SEARCH_FOLDER       0x00000461
 #define EXCH_EC_SEARCH_FOLDER           0x00000462
-#define EXCH_EC_PROP_SIZE               0x8004010F
-#define EXCH_EC_NO_INCLUDE_SUBFOLDERS   0x80040603
 #define EXCH_EC_MAPI_OOM                0x8007000E
 
 
@@ -197,6 +191,7 @@ struct exch_ems_session_s {
     uint8_t                   seq[16];     /* the sequence cookie */
     int64_t                   created;
     int64_t                   expires;
+    int64_t                   used;        /* last request, microseconds */
     uint32_t                  next_handle;
     uint32_t                  nobjs;
     uint32_t                  cap;

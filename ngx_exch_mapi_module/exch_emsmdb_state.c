@@ -10,6 +10,7 @@
 
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include "exch_emsmdb.h"
 
@@ -147,7 +148,7 @@ exch_ems_session_create(exch_ems_t *e, uint32_t cpid, uint32_t lcid_sort,
     exch_ems_session_t  *s;
 
     /* a user's sessions are bounded: Outlook never disconnects, so the
-     * one closest to expiring makes room */
+     * one used least recently makes room */
 
     exch_put32(prefix, 0);
     prefix[0] = (uint8_t) (e->user->id >> 24);
@@ -177,9 +178,10 @@ exch_ems_session_create(exch_ems_t *e, uint32_t cpid, uint32_t lcid_sort,
                 continue;
             }
 
-            /* the expiry follows the format byte and five numbers */
+            /* the last use follows the format byte, five numbers, the
+             * sequence cookie, the creation and the expiry times */
             exch_rd_init(&r, val.data, val.len, e->a, 0);
-            exch_rd_skip(&r, 1 + 5 * 4 + 16 + 8);
+            exch_rd_skip(&r, 1 + 5 * 4 + 16 + 8 + 8);
             {
                 int64_t  x;
 
@@ -345,11 +347,16 @@ exch_ems_touch(exch_ems_t *e)
 static int
 exch_ems_put(exch_ems_t *e, uint64_t expect)
 {
-    int        rc;
-    uint64_t   version;
-    exch_wr_t  w;
+    int               rc;
+    uint64_t          version;
+    exch_wr_t         w;
+    struct timespec   ts;
 
     e->s->expires = e->now + e->conf->session_timeout;
+
+    if (clock_gettime(CLOCK_REALTIME, &ts) == 0) {
+        e->s->used = (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    }
 
     if (exch_wr_init_grow(&w, e->a, 1024, 64 << 20) != EXCH_OK) {
         return EXS_NOMEM;
@@ -390,6 +397,7 @@ exch_ems_encode(exch_ems_t *e, exch_wr_t *w)
     exch_wr_bytes(w, s->seq, 16);
     exch_wr_u64(w, (uint64_t) s->created);
     exch_wr_u64(w, (uint64_t) s->expires);
+    exch_wr_u64(w, (uint64_t) s->used);
     exch_wr_u32(w, s->next_handle);
     exch_wr_u32(w, s->nobjs);
 
@@ -425,6 +433,7 @@ exch_ems_decode(exch_ems_t *e, const uint8_t *p, size_t len)
     exch_rd_guid(&r, s->seq);
     exch_rd_i64(&r, &s->created);
     exch_rd_i64(&r, &s->expires);
+    exch_rd_i64(&r, &s->used);
     exch_rd_u32(&r, &s->next_handle);
     exch_rd_u32(&r, &n);
 

@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+#include <exs_oxcmail.h>
+
 #include "exch_emsmdb.h"
 
 
@@ -47,6 +49,9 @@ static int exch_oxcprpt_out_value(exch_ems_t *e, exs_prop_t *p,
 static int exch_oxcprpt_set_value(exch_ems_t *e, exs_prop_t *p,
     uint32_t cpid);
 static int exch_oxcprpt_writable(exch_ems_t *e, exch_ems_obj_t *obj);
+static int exch_oxcprpt_readonly(uint8_t type, uint32_t tag);
+static int exch_oxcprpt_subject(exch_ems_t *e, const exs_props_t *set,
+    exs_props_t *props);
 static int exch_oxcprpt_problem(exch_ems_t *e, exch_problem_t **v,
     uint16_t *n, uint16_t index, uint32_t tag, uint32_t err);
 
@@ -704,6 +709,10 @@ exch_ems_props_set(exch_ems_t *e, exch_ems_obj_t *obj,
             rc = EXS_DENIED;
         }
 
+        if (rc == EXS_OK && exch_oxcprpt_readonly(obj->type, v.tag)) {
+            rc = EXS_DENIED;
+        }
+
         if (rc != EXS_OK) {
             rc = exch_oxcprpt_problem(e, problems, nprob, (uint16_t) i,
                                       props->v[i].tag, exch_ems_ec(rc));
@@ -754,7 +763,7 @@ exch_ems_props_set(exch_ems_t *e, exch_ems_obj_t *obj,
             }
         }
 
-        return EXS_OK;
+        return exch_oxcprpt_subject(e, &good, &msg->props);
 
     case EXCH_EMS_ATTACH:
         rc = exch_ems_attach_edit(e, obj, &att);
@@ -790,7 +799,7 @@ exch_ems_props_del(exch_ems_t *e, exch_ems_obj_t *obj, const uint32_t *tags,
     uint32_t ntags, exch_problem_t **problems, uint16_t *nprob)
 {
     int            rc;
-    uint32_t       i;
+    uint32_t       i, n, *kept;
     exs_msg_t     *msg;
     exs_txn_t     *txn;
     exs_mbox_t    *mb;
@@ -802,6 +811,31 @@ exch_ems_props_del(exch_ems_t *e, exch_ems_obj_t *obj, const uint32_t *tags,
     if (!exch_oxcprpt_writable(e, obj)) {
         return EXS_DENIED;
     }
+
+    /* what the store computes can't go: a problem each, the rest goes */
+
+    kept = exs_alloc(e->a, (ntags + 1) * sizeof(uint32_t));
+    if (kept == NULL) {
+        return EXS_NOMEM;
+    }
+
+    n = 0;
+
+    for (i = 0; i < ntags; i++) {
+        if (!exch_oxcprpt_readonly(obj->type, tags[i])) {
+            kept[n++] = tags[i];
+            continue;
+        }
+
+        rc = exch_oxcprpt_problem(e, problems, nprob, (uint16_t) i, tags[i],
+                                  EXCH_EC_ACCESS_DENIED);
+        if (rc != EXS_OK) {
+            return rc;
+        }
+    }
+
+    tags = kept;
+    ntags = n;
 
     switch (obj->type) {
 
@@ -851,6 +885,134 @@ exch_ems_props_del(exch_ems_t *e, exch_ems_obj_t *obj, const uint32_t *tags,
 
     default:
         return EXS_NOTSUP;
+    }
+}
+
+
+/*
+ * A message's subject and its two parts follow each other (MS-OXCMSG
+ * 2.2.1.46): PR_SUBJECT set alone is split into PR_SUBJECT_PREFIX and
+ * PR_NORMALIZED_SUBJECT; the parts set without it make it.
+ */
+
+static int
+exch_oxcprpt_subject(exch_ems_t *e, const exs_props_t *set,
+    exs_props_t *props)
+{
+    char              *s;
+    size_t             plen;
+    exs_str_t          prefix, norm;
+    const exs_prop_t  *p;
+
+    p = exs_props_get(set, PR_SUBJECT);
+
+    if (p && exs_props_get(set, PR_SUBJECT_PREFIX) == NULL
+        && exs_props_get(set, PR_NORMALIZED_SUBJECT) == NULL)
+    {
+        plen = exs_oxcmail_subject_prefix(p->v.str.data, p->v.str.len);
+
+        if (exs_props_set_str(e->a, props, PR_SUBJECT_PREFIX,
+                              p->v.str.data, plen) != EXS_OK
+            || exs_props_set_str(e->a, props, PR_NORMALIZED_SUBJECT,
+                                 p->v.str.data + plen, p->v.str.len - plen)
+               != EXS_OK)
+        {
+            return EXS_NOMEM;
+        }
+
+        return EXS_OK;
+    }
+
+    if (p || (exs_props_get(set, PR_SUBJECT_PREFIX) == NULL
+              && exs_props_get(set, PR_NORMALIZED_SUBJECT) == NULL))
+    {
+        return EXS_OK;
+    }
+
+    prefix.data = "";
+    prefix.len = 0;
+    norm = prefix;
+
+    p = exs_props_get(props, PR_SUBJECT_PREFIX);
+    if (p && PROP_TYPE(p->tag) == PT_UNICODE) {
+        prefix = p->v.str;
+    }
+
+    p = exs_props_get(props, PR_NORMALIZED_SUBJECT);
+    if (p && PROP_TYPE(p->tag) == PT_UNICODE) {
+        norm = p->v.str;
+    }
+
+    s = exs_alloc(e->a, prefix.len + norm.len + 1);
+    if (s == NULL) {
+        return EXS_NOMEM;
+    }
+
+    if (prefix.len) {
+        memcpy(s, prefix.data, prefix.len);
+    }
+
+    if (norm.len) {
+        memcpy(s + prefix.len, norm.data, norm.len);
+    }
+
+    return exs_props_set_str(e->a, props, PR_SUBJECT, s,
+                             prefix.len + norm.len);
+}
+
+
+/* properties the store computes, which no client sets (MS-OXCPRPT
+ * 3.2.5.3: a problem with ecAccessDenied each) */
+
+static int
+exch_oxcprpt_readonly(uint8_t type, uint32_t tag)
+{
+    switch (PROP_ID(tag)) {
+
+    case 0x0E08:    /* PR_MESSAGE_SIZE(_EXTENDED) */
+    case 0x0E09:    /* PR_PARENT_ENTRYID */
+    case 0x0FF4:    /* PR_ACCESS */
+    case 0x0FF5:    /* PR_ROW_TYPE */
+    case 0x0FF6:    /* PR_INSTANCE_KEY */
+    case 0x0FF7:    /* PR_ACCESS_LEVEL */
+    case 0x0FF8:    /* PR_MAPPING_SIGNATURE */
+    case 0x0FFA:    /* PR_STORE_RECORD_KEY */
+    case 0x0FFB:    /* PR_STORE_ENTRYID */
+    case 0x0FFE:    /* PR_OBJECT_TYPE */
+    case 0x0FFF:    /* PR_ENTRYID */
+    case 0x3005:    /* PR_DEPTH */
+    case 0x65E1:    /* PR_PARENT_SOURCE_KEY */
+    case 0x6748:    /* PR_FID */
+    case 0x6749:    /* PR_PARENT_FID */
+    case 0x674A:    /* PR_MID */
+    case 0x674D:    /* PR_INST_ID */
+    case 0x674E:    /* PR_INSTANCE_NUM */
+    case 0x67A4:    /* PR_CHANGE_NUMBER */
+        return type != EXCH_EMS_LOGON;
+
+    case 0x0E02:    /* PR_DISPLAY_BCC */
+    case 0x0E03:    /* PR_DISPLAY_CC */
+    case 0x0E04:    /* PR_DISPLAY_TO */
+    case 0x0E12:    /* PR_MESSAGE_RECIPIENTS */
+    case 0x0E13:    /* PR_MESSAGE_ATTACHMENTS */
+    case 0x0E1B:    /* PR_HASATTACH */
+    case 0x0E23:    /* PR_INTERNET_ARTICLE_NUMBER */
+    case 0x67AA:    /* PR_ASSOCIATED */
+        return type == EXCH_EMS_MESSAGE;
+
+    case 0x3602:    /* PR_CONTENT_COUNT */
+    case 0x3603:    /* PR_CONTENT_UNREAD */
+    case 0x360A:    /* PR_SUBFOLDERS */
+    case 0x3617:    /* PR_ASSOC_CONTENT_COUNT */
+    case 0x6638:    /* PR_FOLDER_CHILD_COUNT */
+        return type == EXCH_EMS_FOLDER;
+
+    case 0x0E20:    /* PR_ATTACH_SIZE */
+    case 0x0E21:    /* PR_ATTACH_NUM */
+        return type == EXCH_EMS_ATTACH;
+
+    default:
+        return 0;
     }
 }
 
@@ -1060,6 +1222,7 @@ exch_oxcprpt_copy_to(exch_ems_t *e, exch_rop_req_t *req,
         }
 
         if (j < ex->n || PROP_TYPE(src.v[i].tag) == PT_ERROR
+            || exch_oxcprpt_readonly(dst->type, src.v[i].tag)
             || (obj->type == EXCH_EMS_FOLDER
                 && PROP_ID(src.v[i].tag) == PROP_ID(PR_DISPLAY_NAME))
             || ((flags & EXCH_COPY_NO_OVERWRITE)

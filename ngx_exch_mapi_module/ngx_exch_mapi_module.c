@@ -1132,6 +1132,13 @@ ngx_exch_mapi_pending(ngx_event_t *ev)
         return;
     }
 
+    /* a worker shutting down answers a parked NotificationWait now */
+
+    if (ngx_exiting && ctx->wait.timer_set) {
+        ngx_http_finalize_request(r, ngx_exch_mapi_stream_end(r, ctx));
+        return;
+    }
+
     rc = ngx_exch_mapi_send_buf(r, (u_char *) EXCH_MH_PENDING,
                                 sizeof(EXCH_MH_PENDING) - 1, 0);
 

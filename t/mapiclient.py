@@ -124,6 +124,7 @@ class Mailbox:
             return rsp, [], []
         payload, seen = mh.parse_rpc_header_ext(rsp["rop_buffer"])
         self.seen = seen
+        self.payload = payload
         responses, handles = mh.parse_rop_responses(payload, plain)
         assert len(handles) == len(table)
         for i, n in enumerate(names):

@@ -419,7 +419,30 @@ def _single(ptype, v, ctx):
         return bytes(v)
     if ptype in (PT_BINARY, PT_OBJECT, PT_SVREID):
         return struct.pack("<" + _bin_count(ctx), len(v)) + bytes(v)
+    if ptype == PT_SRESTRICTION:
+        return encode_restriction(v)
+    if ptype == PT_ACTIONS:
+        return encode_rule_actions(v)
     raise ValueError("type 0x%04X" % ptype)
+
+
+def encode_rule_actions(actions):
+    """RuleAction (MS-OXORULE 2.2.5) of a standard rule: 2-byte counts;
+    actions are (ActionType, ActionFlavor, ActionFlags, ActionData)."""
+    out = u16(len(actions))
+    for kind, flavor, flags, data in actions:
+        block = u8(kind) + u32(flavor) + u32(flags) + data
+        out += u16(len(block)) + block
+    return out
+
+
+def decode_rule_actions(r):
+    actions = []
+    for _ in range(r.u16()):
+        block = Reader(r.take(r.u16()))
+        kind, flavor, flags = block.u8(), block.u32(), block.u32()
+        actions.append((kind, flavor, flags, block.take(block.left())))
+    return actions
 
 
 def encode_value(ptype, v, ctx="rop"):
@@ -455,6 +478,10 @@ def _decode_single(r, ptype, ctx):
     if ptype in (PT_BINARY, PT_OBJECT, PT_SVREID):
         n = r.u32() if ctx in ("wide", "abk") else r.u16()
         return r.take(n)
+    if ptype == PT_SRESTRICTION:
+        return decode_restriction(r)
+    if ptype == PT_ACTIONS:
+        return decode_rule_actions(r)
     raise ValueError("type 0x%04X" % ptype)
 
 
