@@ -608,9 +608,9 @@ exch_nspi_value(exch_nspi_t *n, const exs_dirent_t *d, uint32_t tag,
         return EXS_OK;
 
     case PR_EMS_AB_OBJECT_GUID:
-        out->v.bin.data = d->guid;
+        out->v.bin.data = exs_memdup(n->a, d->guid, 16);
         out->v.bin.len = 16;
-        return EXS_OK;
+        return out->v.bin.data ? EXS_OK : EXS_NOMEM;
 
     case PR_EMS_AB_PROXY_ADDRESSES:
         /* SMTP: the primary, smtp: the aliases, X500: the legacy DN */

@@ -3,6 +3,7 @@ X-ResponseCode failure with its body, session expiry, foreign sessions,
 bad input, NotificationWait, and a session served by 4 workers with a new
 connection for every request."""
 
+import base64
 import os
 import re
 import signal
@@ -16,8 +17,9 @@ import requests
 import mapiclient as mc
 import mapihttp as mh
 from conftest import USERS
-from test_mapihttp import (ALICE, BOB, INBOX, OUTLOOK_COLUMNS, deliver,
-                           one, open_folder, session)
+from test_mapihttp import (ALICE, BOB, INBOX, OUTBOX, PR_ATTACH_METHOD,
+                           deliver, one, open_folder, read_stream, session)
+from test_mapihttp_rops import table
 
 
 def raw(srv, rtype, body=b"", user=ALICE, endpoint="emsmdb", headers=None,
@@ -227,3 +229,131 @@ def test_handles_are_bounded_per_session(make_nginx):
     # the logon is one of the 6; every open after the limit fails with
     # ecMaxObjsExceeded (TooManyOpenObjects) and leaves the table as it was
     assert rvs == [0] * 5 + [0x000004DE] * 3
+
+
+def test_notification_wait_parks_then_answers_no_event(make_nginx):
+    srv = make_nginx(server="exch_mapi_notification_wait 2500ms;"
+                            " exch_mapi_pending_period 1s;")
+    mb = session(srv)
+    r = mb.http.post("emsmdb", "NotificationWait",
+                     mh.notification_wait_request(), raw=True)
+    assert code(r) == 0
+    assert r.headers["X-PendingPeriod"] == "1000"
+    assert r.headers.get("Transfer-Encoding") == "chunked"
+    tags, extra, data = mh.split_meta(r.content)
+    assert tags[0] == "PROCESSING" and tags[-1] == "DONE"
+    assert "PENDING" in tags
+    rsp = mh.parse_notification_wait_response(data)
+    assert rsp == {"status": 0, "error": 0, "event_pending": 0, "aux": b""}
+    # the session goes on
+    rs = one(mb, mh.rop_get_receive_folder(0, "IPM"), i="logon")
+    assert rs["rv"] == 0
+
+
+def test_a_request_that_completes_during_shutdown_is_told_so(srv):
+    mb = session(srv)
+    jar = "; ".join("%s=%s" % kv for kv in mb.http.jar.items())
+    body = mh.execute_request(mh.rpc_header_ext(mh.rop_buffer([], [])))
+    auth = base64.b64encode(
+        ("%s:%s" % (ALICE, USERS[ALICE][1])).encode()).decode()
+    s = socket.create_connection(("127.0.0.1", srv.port))
+    s.sendall(("POST /mapi/emsmdb/ HTTP/1.1\r\nHost: localhost\r\n"
+               "Authorization: Basic %s\r\nCookie: %s\r\n"
+               "X-RequestType: Execute\r\nX-RequestId: {1}-9\r\n"
+               "X-ClientInfo: {1}-9\r\n"
+               "Content-Type: application/mapi-http\r\n"
+               "Content-Length: %d\r\n\r\n" % (auth, jar, len(body)))
+              .encode() + body[:4])
+    # the worker starts shutting down while the body is on its way
+    srv.proc.send_signal(signal.SIGQUIT)
+    deadline = time.time() + 10
+    while "gracefully shutting down" not in srv.logs():
+        assert time.time() < deadline
+        time.sleep(0.05)
+    s.sendall(body[4:])
+    data = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    head = data.split(b"\r\n\r\n", 1)[0].decode()
+    assert "X-ResponseCode: 18" in head
+    assert re.search(r"<h1>18 ", data.decode())
+
+
+def test_every_request_of_a_session_on_a_new_connection_to_any_worker(
+        make_nginx, tmp_path):
+    """4 workers behind a reuseport listener: the kernel spreads new
+    connections over them, so the requests of one session land on
+    different workers; all state is in the store."""
+    from conftest import TOP, free_port
+    port = free_port()
+    srv = make_nginx(workers=4, http="""
+        log_format pids '$pid $request_uri $http_x_requesttype';
+        server {
+            listen 127.0.0.1:%d reuseport;
+            access_log %s/pids.log pids;
+            include %s/conf/exch-locations.conf;
+        }
+    """ % (port, tmp_path, TOP))
+    srv.port = port
+    for i in range(12):
+        deliver(srv.store, ALICE, "Spread %02d" % i)
+    mb = session(srv, fresh=True)
+    open_folder(mb, mb.fids[INBOX], "inbox")
+    cols = [mh.PR_MID, mh.PR_SUBJECT]
+    rsp, rs, _ = mb.run([
+        (mh.rop_get_contents_table(0, 1), {"in": "inbox", "out": "t"}),
+        (mh.rop_set_columns(1, cols), {"in": "t"}),
+        (mh.rop_sort_table(1, [(mh.PR_SUBJECT, 0)]), {"in": "t"}),
+    ], slots=["inbox", "t"])
+    got = []
+    for _ in range(6):
+        rs = one(mb, mh.rop_query_rows(0, 2, cols), i="t")
+        got += rs["rows"]
+    assert [r[1] for r in got] == ["Spread %02d" % i for i in range(12)]
+    # a message built over several requests: properties, recipients, an
+    # attachment written in pieces, saved, submitted
+    one(mb, mh.rop_create_message(0, 1, mb.fids[OUTBOX]), i="logon",
+        o="m")
+    one(mb, mh.rop_set_properties(0, [(mh.PR_SUBJECT, "Across workers"),
+                                      (mh.PR_BODY, "spread thin")]), i="m")
+    cols = [mh.PR_DISPLAY_NAME, mh.PR_EMAIL_ADDRESS, mh.PR_ADDRTYPE]
+    row = mh.encode_recipient_row(cols, ["Bob Brown", BOB, "SMTP"],
+                                  email=BOB, display_name="Bob Brown")
+    assert one(mb, mh.rop_modify_recipients(0, cols, [(0, 1, row)]),
+               i="m")["rv"] == 0
+    one(mb, mh.rop_create_attachment(0, 1), i="m", o="a")
+    one(mb, mh.rop_set_properties(0, [(mh.PR_ATTACH_FILENAME, "p.bin"),
+                                      (PR_ATTACH_METHOD, 1)]), i="a")
+    one(mb, mh.rop_open_stream(0, 1, mh.PR_ATTACH_DATA_BIN, flags=2),
+        i="a", o="s")
+    payload = bytes(range(251)) * 400
+    for off in range(0, len(payload), 20000):
+        rs = one(mb, mh.rop_write_stream(0, payload[off:off + 20000]),
+                 i="s")
+        assert rs["rv"] == 0
+    assert one(mb, mh.rop_commit_stream(0), i="s")["rv"] == 0
+    rsp, rs, _ = mb.run([(mh.rop_save_changes_attachment(1, 0),
+                          {"in": "a"})], slots=["a", "m"])
+    assert rs[0]["rv"] == 0
+    assert one(mb, mh.rop_save_changes_message(0, 0), i="m")["rv"] == 0
+    assert one(mb, mh.rop_submit_message(0), i="m")["rv"] == 0
+    assert mb.disconnect()["error"] == 0
+    bob = session(srv, BOB, fresh=True)
+    open_folder(bob, bob.fids[INBOX], "inbox")
+    (mid, subject), = table(
+        bob, "inbox", mh.rop_get_contents_table, [mh.PR_MID, mh.PR_SUBJECT])
+    assert subject == "Across workers"
+    one(bob, mh.rop_open_message(0, 1, bob.fids[INBOX], mid), i="inbox",
+        o="m")
+    one(bob, mh.rop_open_attachment(0, 1, 0), i="m", o="a")
+    one(bob, mh.rop_open_stream(0, 1, mh.PR_ATTACH_DATA_BIN), i="a", o="s")
+    assert read_stream(bob, "s") == payload
+
+    with open(tmp_path / "pids.log") as f:
+        lines = [l.split() for l in f if "/mapi/" in l]
+    assert len(lines) == mb.http.n + bob.http.n
+    assert len({l[0] for l in lines}) >= 2, "one worker served everything"
