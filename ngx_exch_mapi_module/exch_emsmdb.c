@@ -24,10 +24,15 @@
 
 #define EXCH_EMS_WRITTEN        1
 
+/* the room a ROP that changes something needs to run (its answer's
+ * largest fixed size, with room to spare) */
+#define EXCH_EMS_MIN_ROOM       256
+
 
 static int exch_ems_run(exch_ems_t *e, exch_rop_req_t *req, exch_wr_t *w);
 static exch_ems_obj_t *exch_ems_index(exch_ems_t *e, uint8_t index);
 static int exch_ems_rop_heavy(uint8_t rop_id);
+static int exch_ems_rop_pure(uint8_t rop_id);
 
 
 int
@@ -35,7 +40,7 @@ exch_ems_execute(exch_ems_t *e, const uint8_t *rop_in, size_t len,
     uint32_t flags, uint32_t max_out, exs_bin_t *out, uint32_t *ec)
 {
     int                rc;
-    size_t             mark, cap, start;
+    size_t             mark, cap, start, room, need_len;
     uint16_t           rflags;
     uint32_t           i, n;
     exch_wr_t          w, ow, need;
@@ -102,6 +107,21 @@ exch_ems_execute(exch_ems_t *e, const uint8_t *rop_in, size_t len,
 
     for (i = 0; i < n; i++) {
         start = w.len;
+        room = w.limit > w.len + w.held ? w.limit - w.len - w.held : 0;
+
+        /*
+         * A ROP that changes something runs only with room for any answer
+         * it gives, so that it never has to be asked for again: what it
+         * did would be done twice.
+         */
+
+        if (room < EXCH_EMS_MIN_ROOM
+            && !(exch_rop_info(reqs[i].rop_id)->flags & EXCH_ROPF_NO_RESPONSE)
+            && !exch_ems_rop_pure(reqs[i].rop_id))
+        {
+            need_len = EXCH_EMS_MIN_ROOM;
+            goto too_small;
+        }
 
         rc = exch_ems_run(e, &reqs[i], &w);
 
@@ -117,26 +137,43 @@ exch_ems_execute(exch_ems_t *e, const uint8_t *rop_in, size_t len,
         /*
          * The response did not fit: RopBufferTooSmall with what it would
          * have needed and every request from this one on, for the client
-         * to send again with a bigger buffer (MS-OXCROPS 3.1.5.1.1).
+         * to send again with a bigger buffer (MS-OXCROPS 3.1.5.1.1).  A ROP
+         * that only reads runs again to measure its answer; for the others
+         * twice the room is a guess.
          */
 
         exch_wr_truncate(&w, start);
+        need_len = 2 * room;
 
-        if (exch_wr_init_grow(&need, e->a, 4096, 0x100000) != EXCH_OK) {
-            return EXCH_ERR_NOMEM;
+        if (exch_ems_rop_pure(reqs[i].rop_id)) {
+            if (exch_wr_init_grow(&need, e->a, 4096, 0x100000) != EXCH_OK) {
+                return EXCH_ERR_NOMEM;
+            }
+
+            need.cpid = w.cpid;
+            e->created = NULL;
+
+            if (exch_ems_run(e, &reqs[i], &need) >= 0) {
+                need_len = need.len;
+            }
+
+            if (e->created) {
+                exch_ems_obj_release(e, e->created);
+                e->created = NULL;
+            }
         }
 
-        need.cpid = w.cpid;
-        e->created = NULL;
-        rc = exch_ems_run(e, &reqs[i], &need);
+    too_small:
 
         {
             size_t    size, left;
             uint16_t  sz;
 
-            size = w.len + need.len + 4 * rb.nhandles;
+            size = start + need_len + 4 * rb.nhandles;
             sz = size > 0xFFFF ? 0xFFFF : (uint16_t) size;
             left = rb.rops_len - (size_t) (reqs[i].raw - rb.rops);
+
+            exch_wr_truncate(&w, start);
 
             if (exch_rop_write_buffer_too_small(&w, sz, reqs[i].raw, left)
                 != EXCH_OK)
@@ -410,6 +447,58 @@ exch_ems_rop_heavy(uint8_t rop_id)
 
     default:
         return 1;
+    }
+}
+
+
+/* ROPs that change nothing but their own new object, so that running
+ * them again is harmless */
+
+static int
+exch_ems_rop_pure(uint8_t rop_id)
+{
+    switch (rop_id) {
+    case EXCH_ROP_LOGON:
+    case EXCH_ROP_OPEN_FOLDER:
+    case EXCH_ROP_OPEN_MESSAGE:
+    case EXCH_ROP_GET_HIERARCHY_TABLE:
+    case EXCH_ROP_GET_CONTENTS_TABLE:
+    case EXCH_ROP_GET_PROPERTIES_SPECIFIC:
+    case EXCH_ROP_GET_PROPERTIES_ALL:
+    case EXCH_ROP_GET_PROPERTIES_LIST:
+    case EXCH_ROP_READ_RECIPIENTS:
+    case EXCH_ROP_GET_STATUS:
+    case EXCH_ROP_QUERY_POSITION:
+    case EXCH_ROP_QUERY_COLUMNS_ALL:
+    case EXCH_ROP_GET_ATTACHMENT_TABLE:
+    case EXCH_ROP_OPEN_ATTACHMENT:
+    case EXCH_ROP_GET_VALID_ATTACHMENTS:
+    case EXCH_ROP_GET_RECEIVE_FOLDER:
+    case EXCH_ROP_GET_RECEIVE_FOLDER_TABLE:
+    case EXCH_ROP_GET_STORE_STATE:
+    case EXCH_ROP_LONG_TERM_ID_FROM_ID:
+    case EXCH_ROP_ID_FROM_LONG_TERM_ID:
+    case EXCH_ROP_GET_PER_USER_LONG_TERM_IDS:
+    case EXCH_ROP_GET_PER_USER_GUID:
+    case EXCH_ROP_READ_PER_USER_INFORMATION:
+    case EXCH_ROP_GET_OWNING_SERVERS:
+    case EXCH_ROP_PUBLIC_FOLDER_IS_GHOSTED:
+    case EXCH_ROP_GET_NAMES_FROM_PROPERTY_IDS:
+    case EXCH_ROP_QUERY_NAMED_PROPERTIES:
+    case EXCH_ROP_GET_STREAM_SIZE:
+    case EXCH_ROP_GET_SEARCH_CRITERIA:
+    case EXCH_ROP_GET_PERMISSIONS_TABLE:
+    case EXCH_ROP_GET_RULES_TABLE:
+    case EXCH_ROP_GET_ADDRESS_TYPES:
+    case EXCH_ROP_GET_TRANSPORT_FOLDER:
+    case EXCH_ROP_OPTIONS_DATA:
+    case EXCH_ROP_GET_MESSAGE_STATUS:
+    case EXCH_ROP_PROGRESS:
+    case EXCH_ROP_GET_COLLAPSE_STATE:
+        return 1;
+
+    default:
+        return 0;
     }
 }
 

@@ -189,6 +189,16 @@ def test_a_response_that_does_not_fit_ends_in_rop_buffer_too_small(srv):
     rsp, rs, _ = mb.run([(r, {"in": "inbox"}) for r in rops],
                         slots=["inbox"])
     assert [r["rv"] for r in rs] == [0] * 6
+    # a ROP that changes something does not run short of room, so it is
+    # never done twice: here its small answer would have fitted
+    comment = T(mh.PT_UNICODE, 0x3004)
+    chain = rops[:2] + [mh.rop_set_properties(0, [(comment, "once")])]
+    rsp, rs, _ = mb.run([(r, {"in": "inbox"}) for r in chain],
+                        slots=["inbox"], max_out=8 + 6 + size * 2 + 100)
+    assert [r["rop_id"] for r in rs] == [0x08, 0x08, 0xFF]
+    assert rs[2]["requests"] == chain[2].data
+    rs = one(mb, mh.rop_get_properties_specific(0, [comment]), i="inbox")
+    assert rs["values"] == [mh.Error(ecNotFound)]
 
 
 def test_read_stream_returns_what_fits(srv):
