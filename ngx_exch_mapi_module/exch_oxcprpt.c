@@ -50,6 +50,8 @@ static int exch_oxcprpt_set_value(exch_ems_t *e, exs_prop_t *p,
     uint32_t cpid);
 static int exch_oxcprpt_writable(exch_ems_t *e, exch_ems_obj_t *obj);
 static int exch_oxcprpt_readonly(uint8_t type, uint32_t tag);
+static int exch_oxcprpt_stream_stored(exch_ems_t *e, exch_ems_obj_t *s,
+    uint64_t off, size_t len, exs_bin_t *out, uint64_t *total);
 static int exch_oxcprpt_subject(exch_ems_t *e, const exs_props_t *set,
     exs_props_t *props);
 static int exch_oxcprpt_problem(exch_ems_t *e, exch_problem_t **v,
@@ -1932,6 +1934,71 @@ exch_ems_stream_commit(exch_ems_t *e, exch_ems_obj_t *s)
 }
 
 
+/*
+ * A binary value of a message or an attachment as stored, read by range
+ * without the rest of the message (an attachment of many megabytes is
+ * read in many small ReadStreams).  EXS_NOTSUP when the value is not
+ * simply stored: text (its UTF-16 form is made whole), working copies,
+ * embedded messages.
+ */
+
+static int
+exch_oxcprpt_stream_stored(exch_ems_t *e, exch_ems_obj_t *s, uint64_t off,
+    size_t len, exs_bin_t *out, uint64_t *total)
+{
+    int               rc;
+    int32_t           num;
+    uint16_t          type;
+    exs_mbox_t       *mb;
+    exch_ems_obj_t   *owner, *msg;
+
+    type = PROP_TYPE(s->u.stream.tag);
+
+    if (type != PT_BINARY || (s->u.stream.flags & EXCH_EMS_STREAM_LOADED)) {
+        return EXS_NOTSUP;
+    }
+
+    owner = exch_ems_parent(e, s);
+    if (owner == NULL) {
+        return EXS_NOTSUP;
+    }
+
+    num = -1;
+    msg = owner;
+
+    if (owner->type == EXCH_EMS_ATTACH) {
+        if (owner->awc
+            || (owner->u.attach.flags & (EXCH_EMS_HAS_WC | EXCH_EMS_NEW)))
+        {
+            return EXS_NOTSUP;
+        }
+
+        num = (int32_t) owner->u.attach.num;
+        msg = exch_ems_parent(e, owner);
+    }
+
+    if (msg == NULL || msg->type != EXCH_EMS_MESSAGE || msg->wc
+        || (msg->u.message.flags & (EXCH_EMS_HAS_WC | EXCH_EMS_NEW
+                                    | EXCH_EMS_EMBEDDED)))
+    {
+        return EXS_NOTSUP;
+    }
+
+    rc = exch_ems_mbox(e, msg, &mb);
+    if (rc != EXS_OK) {
+        return rc;
+    }
+
+    *total = 0;
+
+    rc = exs_message_read_prop(mb, msg->u.message.mid, num, s->u.stream.tag,
+                               off, len, out, total, e->a);
+
+    /* computed values (PR_ENTRYID...) come the usual way */
+    return rc == EXS_NOTFOUND || rc == EXS_INVALID ? EXS_NOTSUP : rc;
+}
+
+
 /* every dirty stream opened on obj (a message or an attachment) or
  * below it: before the object is saved */
 
@@ -1969,6 +2036,7 @@ exch_oxcprpt_open_stream(exch_ems_t *e, exch_rop_req_t *req,
     uint8_t           mode;
     uint16_t          type;
     uint32_t          tag;
+    uint64_t          total;
     exs_bin_t         data;
     exch_ems_obj_t   *s;
 
@@ -2029,7 +2097,17 @@ exch_oxcprpt_open_stream(exch_ems_t *e, exch_rop_req_t *req,
         return EXCH_OK;
     }
 
-    rc = exch_oxcprpt_stream_source(e, s, &data);
+    if (mode == EXCH_STREAM_READ_ONLY
+        && (rc = exch_oxcprpt_stream_stored(e, s, 0, 0, &data, &total))
+           != EXS_NOTSUP)
+    {
+        /* a stored value: its size only, the data read piece by piece */
+        data.len = (size_t) total;
+
+    } else {
+        rc = exch_oxcprpt_stream_source(e, s, &data);
+    }
+
     if (rc != EXS_OK) {
         rsp->rv = exch_ems_ec(rc);
         return EXCH_OK;
@@ -2065,6 +2143,7 @@ exch_oxcprpt_read_stream(exch_ems_t *e, exch_rop_req_t *req,
     int         rc;
     size_t      want, room;
     uint8_t    *buf;
+    uint64_t    total;
     exs_bin_t   data;
 
     if (obj->type != EXCH_EMS_STREAM) {
@@ -2113,6 +2192,16 @@ exch_oxcprpt_read_stream(exch_ems_t *e, exch_rop_req_t *req,
 
         rc = exch_oxcprpt_stream_read(e, obj, obj->u.stream.pos, want, buf);
         data.data = buf;
+
+    } else if ((rc = exch_oxcprpt_stream_stored(e, obj, obj->u.stream.pos,
+                                                 want, &data, &total))
+               != EXS_NOTSUP)
+    {
+        /* a stored value read in place, only the piece asked for */
+
+        if (rc == EXS_OK && data.len < want) {
+            want = data.len;
+        }
 
     } else {
         rc = exch_oxcprpt_stream_source(e, obj, &data);
