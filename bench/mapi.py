@@ -82,7 +82,7 @@ function done(summary, latency, requests)
   for _, t in ipairs(threads) do
     n = n + t:get("failed")
   end
-  io.write(string.format("X-ResponseCode failures: %%d\n", n))
+  io.write(string.format("X-ResponseCode failures: %%d\\n", n))
 end
 """ % (rows, lua_bytes(body), path, auth, rtype)
     f = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)

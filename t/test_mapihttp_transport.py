@@ -147,6 +147,39 @@ def test_cookie_failures(srv):
         good, sequence=r.cookies["sequence"]))) == 0
 
 
+def test_nspi_cookie_failures_expiry_and_foreign_sessions(make_nginx):
+    """The address book's sessions follow the mailbox's rules: no cookie,
+    another user's session, a replayed sequence, the mailbox's session
+    cookie, and an expired session are all refused."""
+    srv = make_nginx(server="exch_mapi_session_timeout 1s;")
+    http = mc.Http(srv, ALICE, USERS[ALICE][1])
+    assert mc.Book(http).bind()["error"] == 0
+    good = dict(http.jar.items())
+    q = mh.nspi_query_rows(mh.stat(), [mh.tag(mh.PT_UNICODE, 0x3001)],
+                           count=5)
+
+    def call(**kw):
+        return raw(srv, "QueryRows", q, endpoint="nspi", **kw)
+
+    assert failed(call(), RC_NO_COOKIE)
+    assert failed(call(cookies=good, user=BOB), RC_PRIVILEGE)
+    r = call(cookies=good)
+    assert code(r) == 0
+    assert mh.parse_nspi_response("QueryRows",
+                                  mh.split_meta(r.content)[2])["rows"]
+    assert failed(call(cookies=good), RC_SEQUENCE)
+    current = dict(good, sequence=r.cookies["sequence"])
+    assert failed(call(cookies=current, user=BOB), RC_PRIVILEGE)
+    # a mailbox session is no address book session
+    mb = session(srv)
+    assert failed(call(cookies=dict(mb.http.jar.items())), RC_CONTEXT)
+    # nor is an address book session a mailbox one
+    ex = mh.execute_request(mh.rpc_header_ext(mh.rop_buffer([], [])))
+    assert failed(raw(srv, "Execute", ex, cookies=current), RC_CONTEXT)
+    time.sleep(2.2)
+    assert failed(call(cookies=current), RC_CONTEXT)
+
+
 @pytest.mark.parametrize("rtype", ["Connect", "Execute", "Disconnect",
                                    "NotificationWait"])
 def test_garbage_bodies_are_invalid_request_bodies(srv, rtype):
