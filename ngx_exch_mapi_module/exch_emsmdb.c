@@ -33,6 +33,7 @@ static int exch_ems_run(exch_ems_t *e, exch_rop_req_t *req, exch_wr_t *w);
 static exch_ems_obj_t *exch_ems_index(exch_ems_t *e, uint8_t index);
 static int exch_ems_rop_heavy(uint8_t rop_id);
 static int exch_ems_rop_pure(uint8_t rop_id);
+static int exch_ems_rop_reads(uint8_t rop_id);
 
 
 int
@@ -503,9 +504,48 @@ exch_ems_rop_pure(uint8_t rop_id)
 }
 
 
-int
-exch_ems_heavy(const uint8_t *rop_in, size_t len, exs_arena_t *a)
+/*
+ * ROPs that change nothing but the session's record (the objects they
+ * open, a table's columns and position) and write nothing to the store or
+ * to the state environment before the session is saved: a request of only
+ * these may claim its sequence with that save.  Not the message, stream
+ * and attachment ROPs (working copies and stream chunks are written under
+ * handle numbers a racing request would share).
+ */
+
+static int
+exch_ems_rop_reads(uint8_t rop_id)
 {
+    switch (rop_id) {
+    case EXCH_ROP_RELEASE:
+    case EXCH_ROP_LOGON:
+    case EXCH_ROP_OPEN_FOLDER:
+    case EXCH_ROP_GET_HIERARCHY_TABLE:
+    case EXCH_ROP_GET_CONTENTS_TABLE:
+    case EXCH_ROP_SET_COLUMNS:
+    case EXCH_ROP_QUERY_ROWS:
+    case EXCH_ROP_QUERY_POSITION:
+    case EXCH_ROP_SEEK_ROW:
+    case EXCH_ROP_GET_STATUS:
+    case EXCH_ROP_QUERY_COLUMNS_ALL:
+    case EXCH_ROP_GET_PROPERTIES_SPECIFIC:
+    case EXCH_ROP_GET_PROPERTIES_LIST:
+    case EXCH_ROP_GET_RECEIVE_FOLDER:
+    case EXCH_ROP_GET_STORE_STATE:
+    case EXCH_ROP_LONG_TERM_ID_FROM_ID:
+    case EXCH_ROP_ID_FROM_LONG_TERM_ID:
+        return 1;
+
+    default:
+        return 0;
+    }
+}
+
+
+unsigned
+exch_ems_classify(const uint8_t *rop_in, size_t len, exs_arena_t *a)
+{
+    unsigned           what;
     uint32_t           i, n;
     exch_ropbuf_t      rb;
     exch_rop_req_t    *reqs;
@@ -520,9 +560,15 @@ exch_ems_heavy(const uint8_t *rop_in, size_t len, exs_arena_t *a)
         return 0;
     }
 
+    what = EXCH_EMS_READS;
+
     for (i = 0; i < n; i++) {
+        if (!exch_ems_rop_reads(reqs[i].rop_id)) {
+            what &= ~EXCH_EMS_READS;
+        }
+
         if (exch_ems_rop_heavy(reqs[i].rop_id)) {
-            return 1;
+            return EXCH_EMS_HEAVY;
         }
 
         /* a table with a sort or a restriction of its own is built whole
@@ -531,11 +577,11 @@ exch_ems_heavy(const uint8_t *rop_in, size_t len, exs_arena_t *a)
             || reqs[i].rop_id == EXCH_ROP_RESTRICT
             || reqs[i].rop_id == EXCH_ROP_FIND_ROW)
         {
-            return 1;
+            return EXCH_EMS_HEAVY;
         }
     }
 
-    return 0;
+    return what;
 }
 
 

@@ -248,6 +248,8 @@ struct exch_ems_s {
     exch_ems_obj_t           *created;     /* by the current ROP */
     uint32_t                  dest_index;  /* of the current ROP */
 
+    unsigned                  claim_late:1;   /* the save claims */
+
     uint32_t                  ngone;       /* state entries to delete */
     uint32_t                  gone_cap;
     uint64_t                 *gone;        /* handle << 32 | part count */
@@ -277,6 +279,10 @@ int exch_ems_session_destroy(exch_ems_t *e);
 /* the session's new sequence cookie, stored at once: EXS_CONFLICT when
  * another request got there first */
 int exch_ems_session_claim(exch_ems_t *e);
+/* the same, stored by exch_ems_session_save(), which is then the one to
+ * fail with EXS_CONFLICT, before it writes anything: only for ROPs that
+ * exch_ems_classify() finds EXCH_EMS_READS (one write instead of two) */
+int exch_ems_session_claim_late(exch_ems_t *e);
 
 exch_ems_obj_t *exch_ems_obj_new(exch_ems_t *e, uint8_t type,
     exch_ems_obj_t *parent, uint8_t logon_id);
@@ -318,9 +324,18 @@ int exch_ems_props_decode(exch_rd_t *r, exs_props_t *props);
 int exch_ems_execute(exch_ems_t *e, const uint8_t *rop_in, size_t len,
     uint32_t flags, uint32_t max_out, exs_bin_t *out, uint32_t *ec);
 
-/* whether the ROP buffer holds ROPs that write the store or may be slow
- * (the glue runs those in a thread); 1 when unsure */
-int exch_ems_heavy(const uint8_t *rop_in, size_t len, exs_arena_t *a);
+/*
+ * What the ROPs of a buffer need: EXCH_EMS_HEAVY when some write the store
+ * or may be slow (the glue runs those in a thread; so when unsure);
+ * EXCH_EMS_READS when none changes anything but the session's own record
+ * until exch_ems_session_save() (table and property reads, opens,
+ * Release), so that the sequence may be claimed with that save.
+ */
+#define EXCH_EMS_HEAVY          0x01
+#define EXCH_EMS_READS          0x02
+
+unsigned exch_ems_classify(const uint8_t *rop_in, size_t len,
+    exs_arena_t *a);
 
 /* Connect's response fields */
 int exch_ems_connect(exch_ems_t *e, const exch_mh_connect_req_t *req,

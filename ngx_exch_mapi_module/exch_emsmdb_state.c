@@ -277,6 +277,20 @@ exch_ems_session_claim(exch_ems_t *e)
 
 
 int
+exch_ems_session_claim_late(exch_ems_t *e)
+{
+    if (exch_ems_random(e->s->seq, 16) != EXS_OK) {
+        return EXS_IO;
+    }
+
+    e->s->dirty = 1;
+    e->claim_late = 1;
+
+    return EXS_OK;
+}
+
+
+int
 exch_ems_session_save(exch_ems_t *e)
 {
     int              rc;
@@ -285,6 +299,18 @@ exch_ems_session_save(exch_ems_t *e)
 
     if (e->s == NULL) {
         return EXS_OK;
+    }
+
+    /* a late claim is made first: a request that lost the race writes
+     * nothing of its own over the winner's */
+
+    if (e->claim_late) {
+        rc = exch_ems_put(e, e->s->version);
+        if (rc != EXS_OK) {
+            return rc;
+        }
+
+        e->claim_late = 0;
     }
 
     for (i = 0; i < e->s->nobjs; i++) {

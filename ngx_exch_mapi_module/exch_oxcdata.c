@@ -13,6 +13,9 @@
 
 #define exch_wide(flags)    ((flags) & (EXCH_F_WIDE | EXCH_F_ABK))
 
+/* the columns of a row whose values are looked up only once */
+#define EXCH_ROW_KEEP       64
+
 
 static int exch_read_count(exch_rd_t *r, int wide, uint32_t *n);
 static int exch_write_count(exch_wr_t *w, int wide, size_t n);
@@ -1085,22 +1088,34 @@ exch_write_row(exch_wr_t *w, const uint32_t *cols, uint32_t ncols,
 {
     int                flagged;
     uint16_t           type, wtype;
-    uint32_t           i, err, pos;
+    uint32_t           i, err, pos, errs[EXCH_ROW_KEEP];
     exs_prop_t         tmp;
-    const exs_prop_t  *p;
+    const exs_prop_t  *p, *vals[EXCH_ROW_KEEP];
+
+    /* each column is looked up once: the first pass keeps what it found
+     * for the second (for the first EXCH_ROW_KEEP columns) */
 
     flagged = 0;
     pos = 0;
 
     for (i = 0; i < ncols; i++) {
+        err = EXCH_EC_NOT_FOUND;
         p = exch_row_value_at(row, cols[i], &pos, &err);
+
+        if (i < EXCH_ROW_KEEP) {
+            vals[i] = p;
+            errs[i] = err;
+        }
 
         if (p == NULL
             || (PROP_TYPE(p->tag) == PT_ERROR
                 && PROP_TYPE(cols[i]) != PT_ERROR))
         {
             flagged = 1;
-            break;
+
+            if (i >= EXCH_ROW_KEEP) {
+                break;
+            }
         }
     }
 
@@ -1109,7 +1124,14 @@ exch_write_row(exch_wr_t *w, const uint32_t *cols, uint32_t ncols,
 
     for (i = 0; i < ncols && w->err == EXCH_OK; i++) {
         type = PROP_TYPE(cols[i]);
-        p = exch_row_value_at(row, cols[i], &pos, &err);
+
+        if (i < EXCH_ROW_KEEP) {
+            p = vals[i];
+            err = errs[i];
+
+        } else {
+            p = exch_row_value_at(row, cols[i], &pos, &err);
+        }
 
         if (p != NULL && PROP_TYPE(p->tag) == PT_ERROR
             && type != PT_ERROR)

@@ -66,6 +66,7 @@ typedef struct {
     unsigned                  set_seq:1;
     unsigned                  clear:1;
     unsigned                  park:1;
+    unsigned                  claim_late:1;
     uint8_t                   sid[20];
     uint8_t                   seq[16];
     uint8_t                   new_sid[20];
@@ -491,11 +492,21 @@ ngx_exch_mapi_body(ngx_http_request_t *r)
      * claimed here first, so the cookies can go with the headers */
 
     if (ctx->type == EXCH_MH_EXECUTE) {
+        unsigned               what;
         exch_mh_execute_req_t  er;
 
-        if (exch_mh_parse_execute(body.data, body.len, a, &er) == EXCH_OK
-            && exch_ems_heavy(er.rop_buffer.data, er.rop_buffer.len, a))
-        {
+        what = 0;
+
+        if (exch_mh_parse_execute(body.data, body.len, a, &er) == EXCH_OK) {
+            what = exch_ems_classify(er.rop_buffer.data, er.rop_buffer.len,
+                                     a);
+        }
+
+        /* answered here in one piece: only reading ROPs claim their
+         * sequence with the session's save */
+        w->claim_late = (what & EXCH_EMS_READS) != 0;
+
+        if (what & EXCH_EMS_HEAVY) {
             ngx_exch_mapi_execute_begin(w);
 
             if (w->rcode != EXCH_MH_RC_SUCCESS) {
@@ -1477,9 +1488,11 @@ ngx_exch_mapi_execute_begin(ngx_exch_mapi_work_t *w)
     }
 
     /* the sequence moves on before anything runs, so a second request
-     * racing on this session is refused */
+     * racing on this session is refused: here, or for reading ROPs by
+     * the session's save, which refuses the loser before it writes */
 
-    rc = exch_ems_session_claim(e);
+    rc = w->claim_late ? exch_ems_session_claim_late(e)
+                       : exch_ems_session_claim(e);
     if (rc == EXS_CONFLICT) {
         w->rcode = EXCH_MH_RC_INVALID_SEQUENCE;
         return;
@@ -1540,6 +1553,11 @@ ngx_exch_mapi_execute_run(ngx_exch_mapi_work_t *w)
     }
 
     rc = exch_ems_session_save(e);
+    if (rc == EXS_CONFLICT) {
+        w->rcode = EXCH_MH_RC_INVALID_SEQUENCE;
+        return;
+    }
+
     if (rc != EXS_OK) {
         w->rcode = EXCH_MH_RC_UNKNOWN_FAILURE;
         w->error = exs_strerror(rc);

@@ -812,21 +812,32 @@ exs_msg_stored_first(uint32_t tag)
 
 
 /* a stored value by tag, out-of-line ones included (their type carries
- * EXS_PT_OOL until resolved) */
+ * EXS_PT_OOL until resolved).  A stored bag is as exs_bag_decode() read
+ * it, its ids strictly increasing: a binary search finds the one value of
+ * the id */
 
 static exs_prop_t *
 exs_msg_stored(const exs_props_t *stored, uint32_t tag)
 {
     uint16_t     type, have;
-    uint32_t     i;
+    uint32_t     lo, hi, mid;
     exs_prop_t  *p;
 
     type = PROP_TYPE(tag);
+    lo = 0;
+    hi = stored->n;
 
-    for (i = 0; i < stored->n; i++) {
-        p = &stored->v[i];
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+        p = &stored->v[mid];
 
-        if (PROP_ID(p->tag) != PROP_ID(tag)) {
+        if (PROP_ID(p->tag) < PROP_ID(tag)) {
+            lo = mid + 1;
+            continue;
+        }
+
+        if (PROP_ID(p->tag) > PROP_ID(tag)) {
+            hi = mid;
             continue;
         }
 

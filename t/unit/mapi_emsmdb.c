@@ -191,11 +191,11 @@ static void
 test_session(mapi_fixture_t *f)
 {
     int                  rc;
-    size_t               dn, len, i;
-    uint8_t              key[20], seq[16], req[512], *p;
+    size_t               dn, len, i, n;
+    uint8_t              key[20], seq[16], req[512], buf[600], *p;
     uint32_t             h[4];
     const uint8_t       *o;
-    exch_ems_t           e, e2;
+    exch_ems_t           e, e2, e3;
     exch_ems_obj_t      *t;
 
     memset(&e, 0, sizeof(e));
@@ -320,6 +320,48 @@ test_session(mapi_fixture_t *f)
     o = execute(&e, req, (size_t) (p - req), &len);
     ok(o != NULL && o[2] == 0x15 && exch_get32(o + 4) == 0
        && exch_get16(o + 9) == 2, "QueryRows gives both rows");
+
+    /* reading ROPs claim with the save: QueryRows is one, CreateMessage
+     * is not */
+
+    n = rhe(req, (size_t) (p - req), buf);
+    is_int(exch_ems_classify(buf, n, ar), EXCH_EMS_READS,
+           "QueryRows only reads");
+    p = req + 2;
+    *p++ = 0x06; *p++ = 0; *p++ = 0; *p++ = 1;
+    exch_put16(p, 0x0FFF); p += 2;
+    exch_put64(p, exch_ems_eid(EXS_FID_INBOX)); p += 8;
+    *p++ = 0;
+    exch_put16(req, (uint16_t) (p - req));
+    exch_put32(p, h[0]); p += 4;
+    exch_put32(p, 0xFFFFFFFF); p += 4;
+    n = rhe(req, (size_t) (p - req), buf);
+    is_int(exch_ems_classify(buf, n, ar), 0,
+           "CreateMessage neither only reads nor goes to a thread");
+    is_int(exch_ems_session_save(&e), EXS_OK, "saved after QueryRows");
+
+    /* two of them race: the first save wins, the second is refused
+     * before it writes anything */
+
+    memset(&e2, 0, sizeof(e2));
+    e2.env = f->env;
+    e2.a = ar;
+    e2.conf = &f->conf;
+    e2.user = &f->alice;
+    e2.now = e.now;
+    e3 = e2;
+
+    is_int(exch_ems_session_load(&e2, key), EXS_OK, "a request loads it");
+    is_int(exch_ems_session_load(&e3, key), EXS_OK, "and another one");
+    is_int(exch_ems_session_claim_late(&e2), EXS_OK, "both claim late");
+    is_int(exch_ems_session_claim_late(&e3), EXS_OK, "both claim late (2)");
+    memcpy(seq, e2.s->seq, 16);
+    is_int(exch_ems_session_save(&e2), EXS_OK, "the first save claims");
+    is_int(exch_ems_session_save(&e3), EXS_CONFLICT,
+           "the second save is refused");
+    e3.s = NULL;
+    is_int(exch_ems_session_load(&e3, key), EXS_OK, "loaded again");
+    ok(memcmp(e3.s->seq, seq, 16) == 0, "with the winner's sequence");
 
     /* another user never loads it */
 
