@@ -6,8 +6,9 @@
  *     build/bench/mapi_execute [RUNS]
  *
  * A store in a temporary directory with 200 messages in alice's Inbox; one
- * session; each run does what a worker does for one Execute: load the
- * session, claim its sequence, run Logon, OpenFolder (Inbox),
+ * session; each run does what a worker does for one Execute: classify
+ * the ROPs, load the session, claim its sequence (late: they only read),
+ * run Logon, OpenFolder (Inbox),
  * GetContentsTable, SetColumns (Outlook's 25 columns), QueryRows (50) and
  * Release, compressed and XorMagic'd as Outlook lets it be, and save the
  * session.  Prints CPU microseconds per Execute (the best of five rounds) and
@@ -91,23 +92,12 @@ populate(mapi_fixture_t *f)
 static size_t
 request(mapi_fixture_t *f, uint8_t *buf)
 {
-    size_t    dn, i, ncols;
+    size_t    i, ncols;
     uint8_t  *p, *rops;
 
     ncols = sizeof(outlook_columns) / sizeof(outlook_columns[0]);
-    dn = strlen(f->alice.legacy_dn) + 1;
     rops = buf + 8;
-    p = rops + 2;
-
-    *p++ = EXCH_ROP_LOGON; *p++ = 0; *p++ = 0; *p++ = EXCH_LOGON_PRIVATE;
-    exch_put32(p, 0x01000000); p += 4;
-    exch_put32(p, 0); p += 4;
-    exch_put16(p, (uint16_t) dn); p += 2;
-    memcpy(p, f->alice.legacy_dn, dn); p += dn;
-
-    *p++ = EXCH_ROP_OPEN_FOLDER; *p++ = 0; *p++ = 0; *p++ = 1;
-    exch_put64(p, exch_ems_eid(EXS_FID_INBOX)); p += 8;
-    *p++ = 0;
+    p = mapi_fixture_logon_rops(f, rops + 2);
 
     *p++ = EXCH_ROP_GET_CONTENTS_TABLE; *p++ = 0; *p++ = 1; *p++ = 2;
     *p++ = 0;
@@ -141,7 +131,7 @@ request(mapi_fixture_t *f, uint8_t *buf)
 int
 main(int argc, char **argv)
 {
-    int              r, runs, i;
+    int              r, runs, i, late;
     double           t, best, lz;
     size_t           len, n, plain;
     uint8_t          key[20], buf[4096], *tmp;
@@ -164,12 +154,7 @@ main(int argc, char **argv)
         return 1;
     }
 
-    memset(&e, 0, sizeof(exch_ems_t));
-    e.env = f->env;
-    e.conf = &f->conf;
-    e.user = &f->alice;
-    e.now = (int64_t) time(NULL);
-    e.a = exs_arena_create(0);
+    mapi_fixture_ems(&e, f, &f->alice, exs_arena_create(0));
 
     if (e.a == NULL
         || exch_ems_session_create(&e, 1252, 1033, 1033) != EXS_OK)
@@ -191,8 +176,11 @@ main(int argc, char **argv)
             exs_arena_reset(e.a);
             e.s = NULL;
 
+            late = exch_ems_classify(buf, len, e.a) & EXCH_EMS_READS;
+
             if (exch_ems_session_load(&e, key) != EXS_OK
-                || exch_ems_session_claim(&e) != EXS_OK
+                || (late ? exch_ems_session_claim_late(&e)
+                         : exch_ems_session_claim(&e)) != EXS_OK
                 || exch_ems_execute(&e, buf, len, 0, 0x40000, &out, &ec)
                    != EXCH_OK
                 || ec != 0)

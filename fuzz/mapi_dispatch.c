@@ -71,7 +71,7 @@ fuzz_execute(exch_ems_t *e, const uint8_t *rops, size_t len, uint8_t sel)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    size_t            len, dn;
+    size_t            len;
     uint8_t           key[20], setup[512], *p;
     uint32_t          i;
     exch_ems_t        e;
@@ -82,12 +82,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
 
-    memset(&e, 0, sizeof(exch_ems_t));
-    e.env = f->env;
-    e.conf = &f->conf;
-    e.user = &f->alice;
-    e.now = (int64_t) time(NULL);
-    e.a = exs_arena_create(0);
+    mapi_fixture_ems(&e, f, &f->alice, exs_arena_create(0));
     if (e.a == NULL) {
         return 0;
     }
@@ -101,16 +96,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* RopLogon (private, the user's DN) and RopOpenFolder (the Inbox) */
 
-    dn = strlen(f->alice.legacy_dn) + 1;
-    p = setup + 2;
-    *p++ = EXCH_ROP_LOGON; *p++ = 0; *p++ = 0; *p++ = EXCH_LOGON_PRIVATE;
-    exch_put32(p, 0x01000000); p += 4;
-    exch_put32(p, 0); p += 4;
-    exch_put16(p, (uint16_t) dn); p += 2;
-    memcpy(p, f->alice.legacy_dn, dn); p += dn;
-    *p++ = EXCH_ROP_OPEN_FOLDER; *p++ = 0; *p++ = 0; *p++ = 1;
-    exch_put64(p, exch_ems_eid(EXS_FID_INBOX)); p += 8;
-    *p++ = 0;
+    p = mapi_fixture_logon_rops(f, setup + 2);
     *p++ = EXCH_ROP_OPEN_MESSAGE; *p++ = 0; *p++ = 1; *p++ = 2;
     exch_put16(p, 0x0FFF); p += 2;
     exch_put64(p, exch_ems_eid(EXS_FID_INBOX)); p += 8;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <exs_store.h>
@@ -197,6 +198,45 @@ mapi_fixture(void)
     f->conf.log = mapi_fixture_log;
 
     return f;
+}
+
+
+/* a request's exch_ems_t for the user, as a worker makes it */
+
+static void
+mapi_fixture_ems(exch_ems_t *e, mapi_fixture_t *f,
+    const exch_ems_user_t *user, exs_arena_t *a)
+{
+    memset(e, 0, sizeof(exch_ems_t));
+    e->env = f->env;
+    e->a = a;
+    e->conf = &f->conf;
+    e->user = user;
+    e->now = (int64_t) time(NULL);
+}
+
+
+/* RopLogon to alice's own mailbox (its handle at index 0) and RopOpenFolder
+ * of her Inbox (from index 0 to 1), written at p: returns the end */
+
+static uint8_t *
+mapi_fixture_logon_rops(mapi_fixture_t *f, uint8_t *p)
+{
+    size_t  dn;
+
+    dn = strlen(f->alice.legacy_dn) + 1;
+
+    *p++ = EXCH_ROP_LOGON; *p++ = 0; *p++ = 0; *p++ = EXCH_LOGON_PRIVATE;
+    exch_put32(p, 0x01000000); p += 4;
+    exch_put32(p, 0); p += 4;
+    exch_put16(p, (uint16_t) dn); p += 2;
+    memcpy(p, f->alice.legacy_dn, dn); p += dn;
+
+    *p++ = EXCH_ROP_OPEN_FOLDER; *p++ = 0; *p++ = 0; *p++ = 1;
+    exch_put64(p, exch_ems_eid(EXS_FID_INBOX)); p += 8;
+    *p++ = 0;
+
+    return p;
 }
 
 

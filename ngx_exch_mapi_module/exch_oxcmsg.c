@@ -640,8 +640,7 @@ exch_ems_attach_props(exch_ems_t *e, exch_ems_obj_t *obj,
     const uint32_t *tags, uint32_t ntags, exs_props_t *out)
 {
     int            rc;
-    size_t         size;
-    uint32_t       i, access;
+    uint32_t       access;
     uint8_t       *key;
     exs_attach_t  *att;
     exs_props_t    all;
@@ -658,21 +657,6 @@ exch_ems_attach_props(exch_ems_t *e, exch_ems_obj_t *obj,
         return rc;
     }
 
-    size = 0;
-    for (i = 0; i < att->props.n; i++) {
-        switch (PROP_TYPE(att->props.v[i].tag)) {
-        case PT_UNICODE:
-        case PT_STRING8:
-            size += att->props.v[i].v.str.len;
-            break;
-        case PT_BINARY:
-        case PT_OBJECT:
-            size += att->props.v[i].v.bin.len;
-            break;
-        default:
-            size += 8;
-        }
-    }
 
     key = exs_alloc(e->a, 4);
     if (key == NULL) {
@@ -690,8 +674,7 @@ exch_ems_attach_props(exch_ems_t *e, exch_ems_obj_t *obj,
                             (int32_t) obj->u.attach.num);
     if (rc == EXS_OK) {
         rc = exs_props_set_long(e->a, &all, PR_ATTACH_SIZE,
-                                size > INT32_MAX ? INT32_MAX
-                                                 : (int32_t) size);
+                                exs_attach_size(att));
     }
     if (rc == EXS_OK) {
         rc = exs_props_set_long(e->a, &all, PR_OBJECT_TYPE,

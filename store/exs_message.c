@@ -942,32 +942,47 @@ exs_message_get(exs_mbox_t *mb, exs_id_t mid, const uint32_t *tags,
 }
 
 
+int32_t
+exs_attach_size(const exs_attach_t *at)
+{
+    int64_t   size;
+    uint32_t  j;
+
+    size = 0;
+
+    for (j = 0; j < at->props.n; j++) {
+        switch (PROP_ID(at->props.v[j].tag)) {
+        case 0x0E20:    /* PR_ATTACH_SIZE */
+        case 0x0FFE:    /* PR_OBJECT_TYPE */
+            continue;
+        }
+
+        size += exs_prop_size(&at->props.v[j]);
+    }
+
+    if (at->embedded) {
+        for (j = 0; j < at->embedded->props.n; j++) {
+            size += exs_prop_size(&at->embedded->props.v[j]);
+        }
+    }
+
+    return size > INT32_MAX ? INT32_MAX : (int32_t) size;
+}
+
+
 static int
 exs_attach_finish(exs_txn_t *t, exs_msg_t *msg, unsigned what,
     exs_arena_t *a)
 {
     int            rc;
-    int64_t        size;
     uint32_t       i, j;
     exs_attach_t  *at;
 
     for (i = 0; i < msg->natts; i++) {
         at = &msg->atts[i];
-        size = 0;
-
-        for (j = 0; j < at->props.n; j++) {
-            size += exs_prop_size(&at->props.v[j]);
-        }
-
-        if (at->embedded) {
-            for (j = 0; j < at->embedded->props.n; j++) {
-                size += exs_prop_size(&at->embedded->props.v[j]);
-            }
-        }
 
         rc = exs_props_set_long(a, &at->props, PR_ATTACH_SIZE,
-                                size > INT32_MAX ? INT32_MAX
-                                                 : (int32_t) size);
+                                exs_attach_size(at));
         if (rc != EXS_OK) {
             return rc;
         }

@@ -451,6 +451,11 @@ int exs_message_read(exs_mbox_t *mb, exs_id_t mid, unsigned what,
 int exs_message_get(exs_mbox_t *mb, exs_id_t mid, const uint32_t *tags,
     uint32_t ntags, exs_props_t *out, exs_arena_t *a);
 
+/* PR_ATTACH_SIZE as exs_message_read() gives it: the sizes of the
+ * attachment's properties and of its embedded message's (for a copy being
+ * edited, so that MAPI and EWS show the same figure) */
+int32_t exs_attach_size(const exs_attach_t *at);
+
 /*
  * Replaces the message's content (properties, recipients, attachments)
  * with msg, as MAPI's SaveChangesMessage and EWS's UpdateItem do after

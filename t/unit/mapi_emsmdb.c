@@ -187,23 +187,29 @@ execute(exch_ems_t *e, const uint8_t *rops, size_t len, size_t *out_len)
 }
 
 
+/* a request's exch_ems_t, as a worker makes it */
+
+static void
+ems(exch_ems_t *e, mapi_fixture_t *f, const exch_ems_user_t *user,
+    int64_t now)
+{
+    mapi_fixture_ems(e, f, user, ar);
+    e->now = now;
+}
+
+
 static void
 test_session(mapi_fixture_t *f)
 {
     int                  rc;
-    size_t               dn, len, i, n;
+    size_t               len, i, n;
     uint8_t              key[20], seq[16], req[512], buf[600], *p;
     uint32_t             h[4];
     const uint8_t       *o;
     exch_ems_t           e, e2, e3;
     exch_ems_obj_t      *t;
 
-    memset(&e, 0, sizeof(e));
-    e.env = f->env;
-    e.a = ar;
-    e.conf = &f->conf;
-    e.user = &f->alice;
-    e.now = (int64_t) time(NULL);
+    ems(&e, f, &f->alice, (int64_t) time(NULL));
 
     is_int(exch_ems_session_create(&e, 1252, 1033, 1033), EXS_OK,
            "session created");
@@ -211,16 +217,7 @@ test_session(mapi_fixture_t *f)
 
     /* Logon, OpenFolder(Inbox), OpenMessage, OpenAttachment */
 
-    dn = strlen(f->alice.legacy_dn) + 1;
-    p = req + 2;
-    *p++ = 0xFE; *p++ = 0; *p++ = 0; *p++ = 0x01;
-    exch_put32(p, 0x01000000); p += 4;
-    exch_put32(p, 0); p += 4;
-    exch_put16(p, (uint16_t) dn); p += 2;
-    memcpy(p, f->alice.legacy_dn, dn); p += dn;
-    *p++ = 0x02; *p++ = 0; *p++ = 0; *p++ = 1;
-    exch_put64(p, exch_ems_eid(EXS_FID_INBOX)); p += 8;
-    *p++ = 0;
+    p = mapi_fixture_logon_rops(f, req + 2);
     *p++ = 0x03; *p++ = 0; *p++ = 1; *p++ = 2;
     exch_put16(p, 0x0FFF); p += 2;
     exch_put64(p, exch_ems_eid(EXS_FID_INBOX)); p += 8;
@@ -254,12 +251,7 @@ test_session(mapi_fixture_t *f)
 
     /* another worker: GetContentsTable, SetColumns, SortTable */
 
-    memset(&e2, 0, sizeof(e2));
-    e2.env = f->env;
-    e2.a = ar;
-    e2.conf = &f->conf;
-    e2.user = &f->alice;
-    e2.now = e.now;
+    ems(&e2, f, &f->alice, e.now);
 
     is_int(exch_ems_session_load(&e2, key), EXS_OK, "session found again");
     is_int(e2.s->nobjs, 4, "with its four objects");
@@ -299,12 +291,7 @@ test_session(mapi_fixture_t *f)
 
     /* a third worker finds the table's columns and sort */
 
-    memset(&e, 0, sizeof(e));
-    e.env = f->env;
-    e.a = ar;
-    e.conf = &f->conf;
-    e.user = &f->alice;
-    e.now = e2.now;
+    ems(&e, f, &f->alice, e2.now);
 
     is_int(exch_ems_session_load(&e, key), EXS_OK, "loaded a third time");
     t = exch_ems_obj_get(&e, h[2]);
@@ -343,12 +330,7 @@ test_session(mapi_fixture_t *f)
     /* two of them race: the first save wins, the second is refused
      * before it writes anything */
 
-    memset(&e2, 0, sizeof(e2));
-    e2.env = f->env;
-    e2.a = ar;
-    e2.conf = &f->conf;
-    e2.user = &f->alice;
-    e2.now = e.now;
+    ems(&e2, f, &f->alice, e.now);
     e3 = e2;
 
     is_int(exch_ems_session_load(&e2, key), EXS_OK, "a request loads it");
@@ -365,23 +347,14 @@ test_session(mapi_fixture_t *f)
 
     /* another user never loads it */
 
-    memset(&e2, 0, sizeof(e2));
-    e2.env = f->env;
-    e2.a = ar;
-    e2.conf = &f->conf;
-    e2.user = &f->bob;
-    e2.now = e.now;
+    ems(&e2, f, &f->bob, e.now);
 
     rc = exch_ems_session_load(&e2, key);
     ok(rc != EXS_OK || e2.s->user != f->bob.id,
        "the session is alice's, not bob's");
 
     is_int(exch_ems_session_destroy(&e), EXS_OK, "destroyed");
-    memset(&e2, 0, sizeof(e2));
-    e2.env = f->env;
-    e2.a = ar;
-    e2.conf = &f->conf;
-    e2.user = &f->alice;
+    ems(&e2, f, &f->alice, 0);
     is_int(exch_ems_session_load(&e2, key), EXS_NOTFOUND, "and gone");
 }
 
@@ -394,23 +367,14 @@ test_bound(mapi_fixture_t *f)
     exch_ems_t   e;
 
     for (i = 0; i < 6; i++) {
-        memset(&e, 0, sizeof(e));
-        e.env = f->env;
-        e.a = ar;
-        e.conf = &f->conf;
-        e.user = &f->bob;
-        e.now = (int64_t) time(NULL);
+        ems(&e, f, &f->bob, (int64_t) time(NULL));
         exch_ems_session_create(&e, 1252, 1033, 1033);
         memcpy(keys[i], e.s->key, 20);
     }
 
     found = 0;
     for (i = 0; i < 6; i++) {
-        memset(&e, 0, sizeof(e));
-        e.env = f->env;
-        e.a = ar;
-        e.conf = &f->conf;
-        e.user = &f->bob;
+        ems(&e, f, &f->bob, 0);
         if (exch_ems_session_load(&e, keys[i]) == EXS_OK) {
             found |= 1 << i;
         }
