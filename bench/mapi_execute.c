@@ -6,14 +6,13 @@
  *     build/bench/mapi_execute [RUNS]
  *
  * A store in a temporary directory with 200 messages in alice's Inbox; one
- * session; each run does what a worker does for one Execute: classify
- * the ROPs, load the session, claim its sequence (late: they only read),
- * run Logon, OpenFolder (Inbox),
- * GetContentsTable, SetColumns (Outlook's 25 columns), QueryRows (50) and
- * Release, compressed and XorMagic'd as Outlook lets it be, and save the
- * session.  Prints CPU microseconds per Execute (the best of five rounds) and
- * the share of the answer's compression in it.  The heap is kept as a
- * worker keeps it.
+ * session; each run does what a worker does for one Execute: classify the
+ * ROPs, load the session, claim its sequence (with the save: they only
+ * read), run Logon, OpenFolder (Inbox), GetContentsTable, SetColumns
+ * (Outlook's 25 columns), QueryRows (50) and Release, compressed and
+ * XorMagic'd as Outlook lets it be, and save the session.  Prints CPU
+ * microseconds per Execute (the best of five rounds) and the share of the
+ * answer's compression in it.  The heap is kept as a worker keeps it.
  */
 
 
