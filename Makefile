@@ -24,6 +24,7 @@ endif
 CC        ?= gcc
 WARN      := -Wall -Wextra -Werror -Wno-unused-parameter -Wpointer-arith
 CFLAGS    := -g $(OPT) -fPIC $(WARN) $(SAN_FLAGS) -D_GNU_SOURCE \
+             -fno-semantic-interposition \
              -fstack-protector-strong
 LDFLAGS   := $(SAN_FLAGS)
 

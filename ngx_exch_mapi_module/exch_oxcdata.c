@@ -13,6 +13,9 @@
 
 #define exch_wide(flags)    ((flags) & (EXCH_F_WIDE | EXCH_F_ABK))
 
+/* the columns of a row whose values are looked up only once */
+#define EXCH_ROW_KEEP       64
+
 
 static int exch_read_count(exch_rd_t *r, int wide, uint32_t *n);
 static int exch_write_count(exch_wr_t *w, int wide, size_t n);
@@ -29,6 +32,8 @@ static int exch_res_write(exch_wr_t *w, const exs_restriction_t *res,
     unsigned depth);
 static const exs_prop_t *exch_row_value(const exs_props_t *row,
     uint32_t col, uint32_t *err);
+static const exs_prop_t *exch_row_value_at(const exs_props_t *row,
+    uint32_t col, uint32_t *pos, uint32_t *err);
 static int exch_read_flagged(exch_rd_t *r, uint32_t col, exs_prop_t *pv,
     int *present);
 
@@ -1043,35 +1048,90 @@ exch_row_value(const exs_props_t *row, uint32_t col, uint32_t *err)
 }
 
 
+/* rows made for a column set usually hold the values in its order (less
+ * the missing ones): the value after the last one found is tried first */
+
+static const exs_prop_t *
+exch_row_value_at(const exs_props_t *row, uint32_t col, uint32_t *pos,
+    uint32_t *err)
+{
+    uint16_t           type;
+    const exs_prop_t  *p;
+
+    type = PROP_TYPE(col);
+
+    if (row != NULL && *pos < row->n && !(type & PT_MV_INSTANCE)) {
+        p = &row->v[*pos];
+
+        if (p->tag == col
+            || (PROP_ID(p->tag) == PROP_ID(col) && type == PT_UNSPECIFIED
+                && PROP_TYPE(p->tag) != PT_ERROR))
+        {
+            (*pos)++;
+            return p;
+        }
+    }
+
+    p = exch_row_value(row, col, err);
+
+    if (p) {
+        *pos = (uint32_t) (p - row->v) + 1;
+    }
+
+    return p;
+}
+
+
 int
 exch_write_row(exch_wr_t *w, const uint32_t *cols, uint32_t ncols,
     const exs_props_t *row)
 {
     int                flagged;
     uint16_t           type, wtype;
-    uint32_t           i, err;
+    uint32_t           i, err, pos, errs[EXCH_ROW_KEEP];
     exs_prop_t         tmp;
-    const exs_prop_t  *p;
+    const exs_prop_t  *p, *vals[EXCH_ROW_KEEP];
+
+    /* each column is looked up once: the first pass keeps what it found
+     * for the second (for the first EXCH_ROW_KEEP columns) */
 
     flagged = 0;
+    pos = 0;
 
     for (i = 0; i < ncols; i++) {
-        p = exch_row_value(row, cols[i], &err);
+        err = EXCH_EC_NOT_FOUND;
+        p = exch_row_value_at(row, cols[i], &pos, &err);
+
+        if (i < EXCH_ROW_KEEP) {
+            vals[i] = p;
+            errs[i] = err;
+        }
 
         if (p == NULL
             || (PROP_TYPE(p->tag) == PT_ERROR
                 && PROP_TYPE(cols[i]) != PT_ERROR))
         {
             flagged = 1;
-            break;
+
+            if (i >= EXCH_ROW_KEEP) {
+                break;
+            }
         }
     }
 
     exch_wr_u8(w, flagged ? EXCH_ROW_FLAGGED : EXCH_ROW_STANDARD);
+    pos = 0;
 
     for (i = 0; i < ncols && w->err == EXCH_OK; i++) {
         type = PROP_TYPE(cols[i]);
-        p = exch_row_value(row, cols[i], &err);
+
+        if (i < EXCH_ROW_KEEP) {
+            p = vals[i];
+            err = errs[i];
+
+        } else {
+            p = exch_row_value_at(row, cols[i], &pos, &err);
+        }
 
         if (p != NULL && PROP_TYPE(p->tag) == PT_ERROR
             && type != PT_ERROR)

@@ -25,9 +25,15 @@
 #define EXCH_LZ_WINDOW          8192
 #define EXCH_LZ_MIN             3
 #define EXCH_LZ_MAX             (0xFFFF + 3)
-#define EXCH_LZ_HASH_BITS       14
-#define EXCH_LZ_CHAIN           48
+#define EXCH_LZ_HASH_BITS       12
+#define EXCH_LZ_CHAIN           8
+/* a match this long is good enough: the search stops there (as zlib's
+ * nice_length), so long runs cost one comparison each, not a chain's */
+#define EXCH_LZ_NICE            128
 #define EXCH_LZ_NONE            ((size_t) -1)
+#define EXCH_LZ_NOPOS           0xFFFFFFFFu
+/* matches longer than this have only their ends indexed */
+#define EXCH_LZ_INSERT          4
 
 
 typedef struct {
@@ -47,6 +53,7 @@ static void exch_lz_flag(exch_lz_out_t *o, unsigned bit);
 static void exch_lz_flush(exch_lz_out_t *o);
 static void exch_lz_match(exch_lz_out_t *o, size_t dist, size_t len);
 static uint32_t exch_lz_hash(const uint8_t *p, unsigned bits);
+static size_t exch_lz_common(const uint8_t *a, const uint8_t *b, size_t max);
 
 
 size_t
@@ -170,6 +177,39 @@ exch_lz_match(exch_lz_out_t *o, size_t dist, size_t len)
 }
 
 
+/* the length of the common prefix, eight bytes at a time */
+
+static size_t
+exch_lz_common(const uint8_t *a, const uint8_t *b, size_t max)
+{
+    size_t    n;
+    uint64_t  x, y;
+
+    n = 0;
+
+    while (max - n >= 8) {
+        memcpy(&x, a + n, 8);
+        memcpy(&y, b + n, 8);
+
+        if (x != y) {
+#if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+            return n + (size_t) (__builtin_ctzll(x ^ y) >> 3);
+#else
+            break;
+#endif
+        }
+
+        n += 8;
+    }
+
+    while (n < max && a[n] == b[n]) {
+        n++;
+    }
+
+    return n;
+}
+
+
 static uint32_t
 exch_lz_hash(const uint8_t *p, unsigned bits)
 {
@@ -185,17 +225,21 @@ int
 exch_lz77_compress(const uint8_t *in, size_t len, uint8_t *out, size_t cap,
     size_t *outlen)
 {
-    size_t          i, j, best, best_dist, cand, n, max, steps, end, psize,
+    size_t          i, j, best, best_dist, cand, n, max, steps, end, pmask,
                     hsize;
-    size_t         *head, *prev;
-    uint32_t        h;
+    uint32_t        h, *head, *prev;
     unsigned        bits;
     exch_lz_out_t   o;
     static const uint8_t  zero[4];
 
     *outlen = 0;
 
-    /* tables sized to the input: most buffers are a few kilobytes */
+    if (len >= EXCH_LZ_NOPOS) {
+        return EXCH_ERR_TOOBIG;
+    }
+
+    /* tables sized to the input: most buffers are a few kilobytes; the
+     * chain is a power of two, so that a mask finds a position's slot */
     for (bits = 8; bits < EXCH_LZ_HASH_BITS && ((size_t) 1 << bits) < len;
          bits++)
     {
@@ -203,18 +247,20 @@ exch_lz77_compress(const uint8_t *in, size_t len, uint8_t *out, size_t cap,
     }
 
     hsize = (size_t) 1 << bits;
-    psize = len < EXCH_LZ_WINDOW ? (len ? len : 1) : EXCH_LZ_WINDOW;
 
-    head = malloc(sizeof(size_t) * (hsize + psize));
+    for (pmask = 256; pmask < len && pmask < EXCH_LZ_WINDOW; pmask <<= 1) {
+        /* void */
+    }
+
+    head = malloc(sizeof(uint32_t) * (hsize + pmask));
     if (head == NULL) {
         return EXCH_ERR_NOMEM;
     }
 
     prev = head + hsize;
+    pmask--;
 
-    for (i = 0; i < hsize; i++) {
-        head[i] = EXCH_LZ_NONE;
-    }
+    memset(head, 0xFF, sizeof(uint32_t) * hsize);
 
     o.out = out;
     o.cap = cap;
@@ -239,28 +285,33 @@ exch_lz77_compress(const uint8_t *in, size_t len, uint8_t *out, size_t cap,
             max = len - i < EXCH_LZ_MAX ? len - i : EXCH_LZ_MAX;
 
             for (steps = 0;
-                 cand != EXCH_LZ_NONE && i - cand <= EXCH_LZ_WINDOW
+                 cand != EXCH_LZ_NOPOS && i - cand <= EXCH_LZ_WINDOW
                  && steps < EXCH_LZ_CHAIN;
                  steps++)
             {
-                for (n = 0; n < max && in[cand + n] == in[i + n]; n++) {
-                    /* void */
+                /* only a candidate that also matches at the length of
+                 * the best so far can beat it */
+                if (best && in[cand + best] != in[i + best]) {
+                    n = 0;
+
+                } else {
+                    n = exch_lz_common(in + cand, in + i, max);
                 }
 
                 if (n > best) {
                     best = n;
                     best_dist = i - cand;
 
-                    if (n == max) {
+                    if (n == max || n >= EXCH_LZ_NICE) {
                         break;
                     }
                 }
 
-                if (prev[cand % psize] >= cand) {
+                if (prev[cand & pmask] >= cand) {
                     break;
                 }
 
-                cand = prev[cand % psize];
+                cand = prev[cand & pmask];
             }
         }
 
@@ -268,13 +319,23 @@ exch_lz77_compress(const uint8_t *in, size_t len, uint8_t *out, size_t cap,
             best = 1;
         }
 
-        /* index every position the item covers */
+        /* index the positions the item covers: all of a short one, the
+         * start and the end of a long one (its middle is found again
+         * through them, at less cost) */
         end = i + best;
 
         for (j = i; j < end && j + EXCH_LZ_MIN <= len; j++) {
+            if (best > EXCH_LZ_INSERT && j == i + EXCH_LZ_INSERT / 2) {
+                j = end - EXCH_LZ_INSERT / 2;
+
+                if (j + EXCH_LZ_MIN > len) {
+                    break;
+                }
+            }
+
             h = exch_lz_hash(in + j, bits);
-            prev[j % psize] = head[h];
-            head[h] = j;
+            prev[j & pmask] = head[h];
+            head[h] = (uint32_t) j;
         }
 
         if (best >= EXCH_LZ_MIN) {

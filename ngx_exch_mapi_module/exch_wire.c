@@ -748,6 +748,31 @@ exch_wr_str16(exch_wr_t *w, const char *s, size_t len)
         len = 0;
     }
 
+    /* ASCII, the usual case, widens byte by byte */
+
+    for (i = 0; i < len && (uint8_t) s[i] < 0x80; i++) {
+        /* void */
+    }
+
+    if (i == len) {
+        if (exch_wr_space(w, 2 * len + 2) != EXCH_OK) {
+            return w->err;
+        }
+
+        q = w->buf + w->len;
+
+        for (i = 0; i < len; i++) {
+            q[2 * i] = (uint8_t) s[i];
+            q[2 * i + 1] = 0;
+        }
+
+        q[2 * len] = 0;
+        q[2 * len + 1] = 0;
+        w->len += 2 * len + 2;
+
+        return EXCH_OK;
+    }
+
     need = exch_utf16_len(s, len, 0);
 
     if (exch_wr_space(w, (size_t) need + 2) != EXCH_OK) {

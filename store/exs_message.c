@@ -56,6 +56,7 @@ static int exs_msg_replace(exs_mbox_t *mb, exs_id_t mid,
 static int exs_msg_move_one(exs_mbox_t *mb, exs_id_t mid, exs_id_t dst,
     int copy, exs_id_t *new_mid);
 static int exs_msg_flags_in(const exs_props_t *props, uint32_t *flags);
+static exs_prop_t *exs_msg_stored(const exs_props_t *stored, uint32_t tag);
 static const exs_prop_t *exs_msg_row_get(exs_row_t *row, uint32_t tag);
 static int exs_msg_row_subobjs(exs_row_t *row, uint32_t which,
     exs_props_t **bags, uint32_t *n);
@@ -810,6 +811,53 @@ exs_msg_stored_first(uint32_t tag)
 }
 
 
+/* a stored value by tag, out-of-line ones included (their type carries
+ * EXS_PT_OOL until resolved).  A stored bag is as exs_bag_decode() read
+ * it, its ids strictly increasing: a binary search finds the one value of
+ * the id */
+
+static exs_prop_t *
+exs_msg_stored(const exs_props_t *stored, uint32_t tag)
+{
+    uint16_t     type, have;
+    uint32_t     lo, hi, mid;
+    exs_prop_t  *p;
+
+    type = PROP_TYPE(tag);
+    lo = 0;
+    hi = stored->n;
+
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+        p = &stored->v[mid];
+
+        if (PROP_ID(p->tag) < PROP_ID(tag)) {
+            lo = mid + 1;
+            continue;
+        }
+
+        if (PROP_ID(p->tag) > PROP_ID(tag)) {
+            hi = mid;
+            continue;
+        }
+
+        have = PROP_TYPE(p->tag) & ~(EXS_PT_OOL | EXS_PT_PREP);
+
+        if (type == PT_UNSPECIFIED || type == have
+            || ((type & ~PT_MV) == PT_STRING8
+                && (have & ~PT_MV) == PT_UNICODE
+                && (type & PT_MV) == (have & PT_MV)))
+        {
+            return p;
+        }
+
+        return NULL;
+    }
+
+    return NULL;
+}
+
+
 static int
 exs_msg_collect(exs_mbox_t *mb, exs_id_t mid, const exs_msg_hdr_t *h,
     const exs_props_t *stored, const uint32_t *tags, uint32_t ntags,
@@ -842,7 +890,7 @@ exs_msg_collect(exs_mbox_t *mb, exs_id_t mid, const exs_msg_hdr_t *h,
             continue;
         }
 
-        sp = exs_msg_stored_first(tags[i]) ? exs_props_get(stored, tags[i])
+        sp = exs_msg_stored_first(tags[i]) ? exs_msg_stored(stored, tags[i])
                                            : NULL;
         if (sp) {
             p = *sp;
@@ -894,32 +942,47 @@ exs_message_get(exs_mbox_t *mb, exs_id_t mid, const uint32_t *tags,
 }
 
 
+int32_t
+exs_attach_size(const exs_attach_t *at)
+{
+    int64_t   size;
+    uint32_t  j;
+
+    size = 0;
+
+    for (j = 0; j < at->props.n; j++) {
+        switch (PROP_ID(at->props.v[j].tag)) {
+        case 0x0E20:    /* PR_ATTACH_SIZE */
+        case 0x0FFE:    /* PR_OBJECT_TYPE */
+            continue;
+        }
+
+        size += exs_prop_size(&at->props.v[j]);
+    }
+
+    if (at->embedded) {
+        for (j = 0; j < at->embedded->props.n; j++) {
+            size += exs_prop_size(&at->embedded->props.v[j]);
+        }
+    }
+
+    return size > INT32_MAX ? INT32_MAX : (int32_t) size;
+}
+
+
 static int
 exs_attach_finish(exs_txn_t *t, exs_msg_t *msg, unsigned what,
     exs_arena_t *a)
 {
     int            rc;
-    int64_t        size;
     uint32_t       i, j;
     exs_attach_t  *at;
 
     for (i = 0; i < msg->natts; i++) {
         at = &msg->atts[i];
-        size = 0;
-
-        for (j = 0; j < at->props.n; j++) {
-            size += exs_prop_size(&at->props.v[j]);
-        }
-
-        if (at->embedded) {
-            for (j = 0; j < at->embedded->props.n; j++) {
-                size += exs_prop_size(&at->embedded->props.v[j]);
-            }
-        }
 
         rc = exs_props_set_long(a, &at->props, PR_ATTACH_SIZE,
-                                size > INT32_MAX ? INT32_MAX
-                                                 : (int32_t) size);
+                                exs_attach_size(at));
         if (rc != EXS_OK) {
             return rc;
         }
@@ -2424,7 +2487,7 @@ exs_msg_row_get(exs_row_t *row, uint32_t tag)
         return p;
     }
 
-    p = exs_msg_stored_first(tag) ? exs_props_get(&r->stored, tag) : NULL;
+    p = exs_msg_stored_first(tag) ? exs_msg_stored(&r->stored, tag) : NULL;
 
     if (p) {
         v = *p;

@@ -451,6 +451,11 @@ int exs_message_read(exs_mbox_t *mb, exs_id_t mid, unsigned what,
 int exs_message_get(exs_mbox_t *mb, exs_id_t mid, const uint32_t *tags,
     uint32_t ntags, exs_props_t *out, exs_arena_t *a);
 
+/* PR_ATTACH_SIZE as exs_message_read() gives it: the sizes of the
+ * attachment's properties and of its embedded message's (for a copy being
+ * edited, so that MAPI and EWS show the same figure) */
+int32_t exs_attach_size(const exs_attach_t *at);
+
 /*
  * Replaces the message's content (properties, recipients, attachments)
  * with msg, as MAPI's SaveChangesMessage and EWS's UpdateItem do after
@@ -630,6 +635,12 @@ int exs_folder_changed(exs_mbox_t *mb, exs_id_t fid, uint64_t cn,
  * may cache a decoded value and check it cheaply; a put with a non-zero
  * expect_version fails with EXS_CONFLICT when the value moved on.
  */
+
+/* the namespaces, one per kind of state, so that no two users collide */
+#define EXS_NS_EMSMDB_SESSION   0x10     /* MAPI/HTTP mailbox sessions */
+#define EXS_NS_EMSMDB_OBJECT    0x11     /* their big objects: working
+                                            copies, stream data */
+#define EXS_NS_NSPI_SESSION     0x12     /* MAPI/HTTP address book binds */
 
 int exs_state_get(exs_env_t *env, uint8_t ns, const void *key, size_t klen,
     exs_bin_t *val, uint64_t *version, exs_arena_t *a);
