@@ -50,6 +50,17 @@ void exch_buf_elem(exch_buf_t *b, const char *name, const char *text);
 void exch_xml_init(void);
 xmlDocPtr exch_xml_parse(const void *data, size_t len);
 
+/*
+ * The same with options: EXCH_XML_HUGE lifts libxml2's 10 MB limit on one
+ * text node (a large attachment in base64); the caller caps the document
+ * size.  On failure *line and *column (may be NULL) say where, 0 when
+ * unknown.
+ */
+#define EXCH_XML_HUGE           0x01
+
+xmlDocPtr exch_xml_parse_ex(const void *data, size_t len, unsigned flags,
+    int *line, int *column);
+
 /* the first element child of node (in namespace ns, NULL: any) named
  * name (NULL: any), or NULL; and the next element sibling like it */
 xmlNodePtr exch_xml_child(xmlNodePtr node, const char *ns, const char *name);
