@@ -49,7 +49,6 @@ LIB_OBJS   := $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRCS))
 LIB_INCS   := $(addprefix -I,$(SRC_DIRS))
 
 TOOLS      := $(patsubst tools/%.c,$(B)/bin/%,$(wildcard tools/*.c))
-BENCHES    := $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/*.c))
 UNIT_TESTS := $(patsubst t/unit/%.c,$(B)/t/%,$(wildcard t/unit/*.c))
 FUZZERS    := $(patsubst fuzz/%.c,$(B)/fuzz/%,$(wildcard fuzz/*.c))
 FUZZ_OBJS  := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(LIB_SRCS))
@@ -116,11 +115,6 @@ $(B)/bin/%: tools/%.c $(LIB_OBJS) $(MOD_HDRS)
 	    -DEXCH_DEFAULT_STORE='"$(CURDIR)/var/store"' $< $(LIB_OBJS) -o $@ \
 	    $(LDFLAGS) $(STORE_LIBS)
 
-$(B)/bench/%: bench/%.c $(LIB_OBJS) $(MOD_HDRS)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LIB_INCS) $(STORE_INCS) $< $(LIB_OBJS) -o $@ \
-	    $(LDFLAGS) $(STORE_LIBS)
-
 $(B)/t/%: t/unit/%.c t/unit/tap.h $(LIB_OBJS) $(MOD_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LIB_INCS) $(STORE_INCS) -It/unit $< $(LIB_OBJS) -o $@ \
@@ -144,7 +138,7 @@ run: deps all
 test: deps all
 	EXCH_SANITIZE=$(SANITIZE) $(PYTHON) -m pytest t/ $(PYTEST_ARGS)
 
-bench: deps all benches
+bench: deps all
 	bench/run
 
 clean:

@@ -19,7 +19,7 @@ typedef struct {
     ngx_str_t                 store;
     off_t                     map_size;
     off_t                     state_map_size;
-    ngx_uint_t                max_readers;
+    ngx_int_t                 max_readers;
     ngx_flag_t                required;     /* an exch_* location exists */
     exs_env_t                *env;          /* this worker's environment */
 } ngx_exch_core_conf_t;

@@ -5,7 +5,7 @@
  *
  * The slow password hash runs in the thread pool.  Verified credentials
  * are cached per worker under an HMAC of login and password with a secret
- * of the worker, together with a fingerprint of the stored hash: a hit
+ * of the worker, together with the stored hash itself: a hit
  * still reads the user (a cheap LMDB read) and is refused when the hash
  * changed, so a new password takes effect at once in every worker.
  * Failures are counted per login and per client address; past a limit the
@@ -19,9 +19,8 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include <openssl/hmac.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 #include "ngx_exch.h"
 #include "ngx_exch_http.h"
@@ -29,11 +28,12 @@
 
 #define NGX_EXCH_LOGIN_MAX   320
 #define NGX_EXCH_FAIL_SLOTS  1024
+#define NGX_EXCH_HASH_MAX    128       /* crypt(3) yescrypt is ~73 bytes */
 
 
 typedef struct {
     u_char                    key[32];      /* HMAC(login, password) */
-    u_char                    fp[8];        /* of the stored hash */
+    char                      hash[NGX_EXCH_HASH_MAX]; /* the stored one */
     uint32_t                  user;
     time_t                    expires;
 } ngx_exch_auth_cached_t;
@@ -47,7 +47,9 @@ typedef struct {
 
 
 struct ngx_exch_auth_state_s {
-    u_char                    secret[32];
+    EVP_MD_CTX               *inner;        /* SHA-256 with secret ^ ipad */
+    EVP_MD_CTX               *outer;        /* SHA-256 with secret ^ opad */
+    EVP_MD_CTX               *md;           /* scratch */
     char                      dummy[128];   /* a hash for unknown users */
     ngx_exch_auth_cached_t   *cache;
     ngx_exch_auth_fail_t     *fail;
@@ -66,7 +68,6 @@ struct ngx_exch_auth_ctx_s {
 
     ngx_str_t                 login;
     u_char                    key[32];
-    u_char                    fp[8];
     ngx_exch_user_t          *user;
 };
 
@@ -89,7 +90,9 @@ static void ngx_exch_auth_failed(ngx_http_request_t *r, ngx_str_t *login);
 static void ngx_exch_auth_delay_handler(ngx_http_request_t *r);
 static void ngx_exch_auth_verify(void *data, ngx_log_t *log);
 static void ngx_exch_auth_verified(ngx_http_request_t *r, void *data);
-static void ngx_exch_auth_fingerprint(const char *hash, u_char *fp);
+static ngx_int_t ngx_exch_auth_hmac(ngx_exch_auth_state_t *st,
+    ngx_str_t *login, ngx_str_t *password, u_char *out);
+static void ngx_exch_auth_state_cleanup(void *data);
 static ngx_int_t ngx_exch_auth_challenge(ngx_http_request_t *r);
 
 
@@ -179,7 +182,6 @@ ngx_int_t
 ngx_exch_auth_start(ngx_http_request_t *r, ngx_str_t *login,
     ngx_str_t *password, void (*resume)(ngx_http_request_t *r))
 {
-    u_char                     *p;
     size_t                      len;
     ngx_int_t                   rc;
     exs_dirent_t                e;
@@ -209,25 +211,11 @@ ngx_exch_auth_start(ngx_http_request_t *r, ngx_str_t *login,
     actx->login = *login;
     actx->resume = resume;
 
-    /* the cache key: HMAC(secret, login NUL password) */
-
-    p = ngx_pnalloc(r->pool, login->len + 1 + password->len);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(p, login->data, login->len);
-    p[login->len] = '\0';
-    ngx_memcpy(p + login->len + 1, password->data, password->len);
-
-    if (HMAC(EVP_sha256(), hmcf->auth->secret, 32, p,
-             login->len + 1 + password->len, actx->key, NULL)
-        == NULL)
+    if (ngx_exch_auth_hmac(hmcf->auth, login, password, actx->key)
+        != NGX_OK)
     {
         return NGX_ERROR;
     }
-
-    ngx_explicit_memzero(p + login->len + 1, password->len);
 
     rc = ngx_exch_auth_find(r, login, &e);
 
@@ -243,8 +231,6 @@ ngx_exch_auth_start(ngx_http_request_t *r, ngx_str_t *login,
             return NGX_ERROR;
         }
 
-        ngx_exch_auth_fingerprint(e.password, actx->fp);
-
         /* a verified login within its cache time, with the same hash */
 
         c = ngx_exch_auth_cache_get(hmcf, actx->key);
@@ -252,7 +238,7 @@ ngx_exch_auth_start(ngx_http_request_t *r, ngx_str_t *login,
         if (c->expires > ngx_time()
             && ngx_memcmp(c->key, actx->key, 32) == 0)
         {
-            if (c->user == e.id && ngx_memcmp(c->fp, actx->fp, 8) == 0) {
+            if (c->user == e.id && ngx_strcmp(c->hash, e.password) == 0) {
                 ctx->user = actx->user;
                 actx->done = 1;
                 actx->rc = NGX_OK;
@@ -324,10 +310,13 @@ ngx_exch_auth_verified(ngx_http_request_t *r, void *data)
 
     if (actx->match && actx->user) {
         c = ngx_exch_auth_cache_get(hmcf, actx->key);
-        ngx_memcpy(c->key, actx->key, 32);
-        ngx_memcpy(c->fp, actx->fp, 8);
-        c->user = actx->user->id;
-        c->expires = ngx_time() + hmcf->cache_time;
+        if (ngx_strlen(actx->hash) < NGX_EXCH_HASH_MAX) {
+            ngx_memcpy(c->key, actx->key, 32);
+            ngx_cpystrn((u_char *) c->hash, (u_char *) actx->hash,
+                        NGX_EXCH_HASH_MAX);
+            c->user = actx->user->id;
+            c->expires = ngx_time() + hmcf->cache_time;
+        }
 
         f = ngx_exch_auth_fail_slot(hmcf, actx->login.data, actx->login.len);
         f->failures = 0;
@@ -649,13 +638,31 @@ ngx_exch_auth_delay_handler(ngx_http_request_t *r)
 }
 
 
-static void
-ngx_exch_auth_fingerprint(const char *hash, u_char *fp)
-{
-    u_char  md[SHA256_DIGEST_LENGTH];
+/*
+ * HMAC-SHA-256(secret, login NUL password), from the two digest states
+ * prepared at start: OpenSSL's one-shot HMAC() looks the digest up anew
+ * on every call, which showed in profiles.
+ */
 
-    SHA256((const u_char *) hash, ngx_strlen(hash), md);
-    ngx_memcpy(fp, md, 8);
+static ngx_int_t
+ngx_exch_auth_hmac(ngx_exch_auth_state_t *st, ngx_str_t *login,
+    ngx_str_t *password, u_char *out)
+{
+    u_char  inner[32];
+
+    if (!EVP_MD_CTX_copy_ex(st->md, st->inner)
+        || !EVP_DigestUpdate(st->md, login->data, login->len)
+        || !EVP_DigestUpdate(st->md, "", 1)
+        || !EVP_DigestUpdate(st->md, password->data, password->len)
+        || !EVP_DigestFinal_ex(st->md, inner, NULL)
+        || !EVP_MD_CTX_copy_ex(st->md, st->outer)
+        || !EVP_DigestUpdate(st->md, inner, 32)
+        || !EVP_DigestFinal_ex(st->md, out, NULL))
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
 }
 
 
@@ -699,6 +706,10 @@ ngx_int_t
 ngx_exch_auth_init_process(ngx_cycle_t *cycle,
     ngx_exch_http_main_conf_t *hmcf)
 {
+    u_char                  secret[64], pad[64];
+    ngx_uint_t              i;
+    const EVP_MD           *sha256;
+    ngx_pool_cleanup_t     *cln;
     ngx_exch_auth_state_t  *st;
 
     st = ngx_pcalloc(cycle->pool, sizeof(ngx_exch_auth_state_t));
@@ -710,22 +721,77 @@ ngx_exch_auth_init_process(ngx_cycle_t *cycle,
                             hmcf->cache_size * sizeof(ngx_exch_auth_cached_t));
     st->fail = ngx_pcalloc(cycle->pool,
                            NGX_EXCH_FAIL_SLOTS * sizeof(ngx_exch_auth_fail_t));
+    cln = ngx_pool_cleanup_add(cycle->pool, 0);
 
-    if (st->cache == NULL || st->fail == NULL) {
+    if (st->cache == NULL || st->fail == NULL || cln == NULL) {
         return NGX_ERROR;
     }
 
-    if (RAND_bytes(st->secret, sizeof(st->secret)) != 1
-        || exs_password_hash("exch-no-such-user", st->dummy,
-                             sizeof(st->dummy))
-           != EXS_OK)
+    cln->handler = ngx_exch_auth_state_cleanup;
+    cln->data = st;
+
+    st->inner = EVP_MD_CTX_new();
+    st->outer = EVP_MD_CTX_new();
+    st->md = EVP_MD_CTX_new();
+    sha256 = EVP_sha256();
+
+    /* a random 64-byte key of this worker, HMAC's ipad and opad absorbed */
+
+    ngx_memzero(secret, sizeof(secret));
+
+    if (st->inner == NULL || st->outer == NULL || st->md == NULL
+        || RAND_bytes(secret, 32) != 1)
     {
-        ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
-                      "exch: cannot initialise authentication");
-        return NGX_ERROR;
+        goto failed;
+    }
+
+    for (i = 0; i < 64; i++) {
+        pad[i] = secret[i] ^ 0x36;
+    }
+
+    if (!EVP_DigestInit_ex(st->inner, sha256, NULL)
+        || !EVP_DigestUpdate(st->inner, pad, 64))
+    {
+        goto failed;
+    }
+
+    for (i = 0; i < 64; i++) {
+        pad[i] = secret[i] ^ 0x5c;
+    }
+
+    if (!EVP_DigestInit_ex(st->outer, sha256, NULL)
+        || !EVP_DigestUpdate(st->outer, pad, 64))
+    {
+        goto failed;
+    }
+
+    ngx_explicit_memzero(secret, sizeof(secret));
+    ngx_explicit_memzero(pad, sizeof(pad));
+
+    if (exs_password_hash("exch-no-such-user", st->dummy, sizeof(st->dummy))
+        != EXS_OK)
+    {
+        goto failed;
     }
 
     hmcf->auth = st;
 
     return NGX_OK;
+
+failed:
+
+    ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
+                  "exch: cannot initialise authentication");
+    return NGX_ERROR;
+}
+
+
+static void
+ngx_exch_auth_state_cleanup(void *data)
+{
+    ngx_exch_auth_state_t  *st = data;
+
+    EVP_MD_CTX_free(st->inner);
+    EVP_MD_CTX_free(st->outer);
+    EVP_MD_CTX_free(st->md);
 }

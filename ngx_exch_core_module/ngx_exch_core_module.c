@@ -134,7 +134,7 @@ ngx_exch_core_create_conf(ngx_cycle_t *cycle)
 
     ccf->map_size = NGX_CONF_UNSET;
     ccf->state_map_size = NGX_CONF_UNSET;
-    ccf->max_readers = NGX_CONF_UNSET_UINT;
+    ccf->max_readers = NGX_CONF_UNSET;
 
     return ccf;
 }
@@ -153,12 +153,18 @@ ngx_exch_core_init_conf(ngx_cycle_t *cycle, void *conf)
         ccf->state_map_size = NGX_EXCH_STATE_MAP_SIZE;
     }
 
-    ngx_conf_init_uint_value(ccf->max_readers, NGX_EXCH_MAX_READERS);
+    ngx_conf_init_value(ccf->max_readers, NGX_EXCH_MAX_READERS);
 
     if (ccf->required && ccf->store.data == NULL) {
         ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
                       "exch locations are configured but \"exch_store\" "
                       "is not set in the main context");
+        return NGX_CONF_ERROR;
+    }
+
+    if (ccf->max_readers < 1) {
+        ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
+                      "\"exch_store_max_readers\" must be at least 1");
         return NGX_CONF_ERROR;
     }
 
@@ -211,8 +217,8 @@ ngx_exch_core_init_process(ngx_cycle_t *cycle)
         return NGX_OK;
     }
 
-    ngx_log_debug1(NGX_LOG_DEBUG_CORE, cycle->log, 0,
-                   "exch: store \"%V\" open", &ccf->store);
+    ngx_log_error(NGX_LOG_INFO, cycle->log, 0,
+                  "exch: store \"%V\" open", &ccf->store);
 
     return NGX_OK;
 }

@@ -39,6 +39,8 @@ static int exs_dir_next(exs_txn_t *t, const char *name, uint32_t first,
     uint32_t *id);
 static int exs_dir_load(exs_txn_t *t, uint32_t id, exs_dirent_t *e,
     exs_arena_t *a);
+static int exs_dir_by_index(exs_txn_t *t, int db, const void *key,
+    size_t klen, exs_dirent_t *e, exs_arena_t *a);
 static int exs_dir_store(exs_txn_t *t, const exs_dirent_t *e);
 static int exs_dir_decode(const void *data, size_t len, exs_dirent_t *e,
     unsigned flags, exs_arena_t *a);
@@ -1304,14 +1306,34 @@ exs_dir_by_id(exs_txn_t *t, uint32_t id, exs_dirent_t *e, exs_arena_t *a)
 }
 
 
+/* an entry through one of the look-up databases */
+
+static int
+exs_dir_by_index(exs_txn_t *t, int db, const void *key, size_t klen,
+    exs_dirent_t *e, exs_arena_t *a)
+{
+    int      rc;
+    MDB_val  v;
+
+    rc = exs_db_get(t, db, key, klen, &v);
+    if (rc != EXS_OK) {
+        return rc;
+    }
+
+    if (v.mv_size != 4) {
+        return EXS_CORRUPT;
+    }
+
+    return exs_dir_load(t, exs_get_le32(v.mv_data), e, a);
+}
+
+
 int
 exs_dir_by_address(exs_txn_t *t, const char *address, exs_dirent_t *e,
     exs_arena_t *a)
 {
-    int       rc;
-    size_t    len;
-    uint8_t   key[EXS_ADDR_MAX];
-    MDB_val   v;
+    size_t   len;
+    uint8_t  key[EXS_ADDR_MAX];
 
     if (address == NULL || strlen(address) > EXS_ADDR_MAX) {
         return EXS_NOTFOUND;
@@ -1319,26 +1341,15 @@ exs_dir_by_address(exs_txn_t *t, const char *address, exs_dirent_t *e,
 
     len = exs_fold(address, strlen(address), key, sizeof(key));
 
-    rc = exs_db_get(t, EXS_DB_DIR_ADDR, key, len, &v);
-    if (rc != EXS_OK) {
-        return rc;
-    }
-
-    if (v.mv_size != 4) {
-        return EXS_CORRUPT;
-    }
-
-    return exs_dir_load(t, exs_get_le32(v.mv_data), e, a);
+    return exs_dir_by_index(t, EXS_DB_DIR_ADDR, key, len, e, a);
 }
 
 
 int
 exs_dir_by_dn(exs_txn_t *t, const char *dn, exs_dirent_t *e, exs_arena_t *a)
 {
-    int       rc;
-    size_t    len;
-    uint8_t   key[EXS_KEY_MAX];
-    MDB_val   v;
+    size_t   len;
+    uint8_t  key[EXS_KEY_MAX];
 
     if (dn == NULL || strlen(dn) > EXS_KEY_MAX) {
         return EXS_NOTFOUND;
@@ -1346,16 +1357,7 @@ exs_dir_by_dn(exs_txn_t *t, const char *dn, exs_dirent_t *e, exs_arena_t *a)
 
     len = exs_fold(dn, strlen(dn), key, sizeof(key));
 
-    rc = exs_db_get(t, EXS_DB_DIR_DN, key, len, &v);
-    if (rc != EXS_OK) {
-        return rc;
-    }
-
-    if (v.mv_size != 4) {
-        return EXS_CORRUPT;
-    }
-
-    return exs_dir_load(t, exs_get_le32(v.mv_data), e, a);
+    return exs_dir_by_index(t, EXS_DB_DIR_DN, key, len, e, a);
 }
 
 
@@ -1363,19 +1365,7 @@ int
 exs_dir_by_guid(exs_txn_t *t, const uint8_t guid[16], exs_dirent_t *e,
     exs_arena_t *a)
 {
-    int      rc;
-    MDB_val  v;
-
-    rc = exs_db_get(t, EXS_DB_DIR_GUID, guid, 16, &v);
-    if (rc != EXS_OK) {
-        return rc;
-    }
-
-    if (v.mv_size != 4) {
-        return EXS_CORRUPT;
-    }
-
-    return exs_dir_load(t, exs_get_le32(v.mv_data), e, a);
+    return exs_dir_by_index(t, EXS_DB_DIR_GUID, guid, 16, e, a);
 }
 
 

@@ -220,6 +220,19 @@ exs_env_open(exs_env_t **envp, const char *dir, const exs_env_conf_t *conf)
         goto failed;
     }
 
+    /* set once: a chunk is at most 64 KiB, no frame checksum (the blob is
+     * named by its SHA-256 and check verifies that) */
+    if (ZSTD_isError(ZSTD_CCtx_setParameter(env->cctx,
+                                            ZSTD_c_compressionLevel, 1))
+        || ZSTD_isError(ZSTD_CCtx_setParameter(env->cctx, ZSTD_c_windowLog,
+                                               16))
+        || ZSTD_isError(ZSTD_CCtx_setParameter(env->cctx,
+                                               ZSTD_c_checksumFlag, 0)))
+    {
+        rc = EXS_ERROR;
+        goto failed;
+    }
+
     exs_env_chown(env->dir, &st);
     exs_env_chown(sdir, &st);
 
@@ -385,6 +398,9 @@ exs_env_close(exs_env_t *env)
         free(t);
     }
 
+    exs_zpool_stop(env);
+    exs_prep_free(env);
+
     if (env->senv) {
         mdb_env_close(env->senv);
     }
@@ -394,6 +410,7 @@ exs_env_close(exs_env_t *env)
     }
 
     ZSTD_freeCCtx(env->cctx);
+    free(env->zbuf);
     EVP_MD_free(env->sha256);
     pthread_mutex_destroy(&env->lock);
     free(env->dir);

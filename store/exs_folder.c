@@ -175,35 +175,14 @@ exs_folder_live(exs_mbox_t *mb, exs_id_t fid, exs_folder_hdr_t *h)
 int
 exs_folder_hdr_update(exs_mbox_t *mb, exs_id_t fid, const exs_folder_hdr_t *h)
 {
-    int        rc;
-    MDB_val    v;
-    uint8_t   *p;
+    uint8_t    head[EXS_FOLDER_HDR_LEN];
     exs_key_t  k;
 
     exs_folder_key(mb, fid, &k);
+    exs_folder_hdr_put(head, h);
 
-    rc = exs_db_get(mb->txn, EXS_DB_FOLDER, k.b, k.len, &v);
-    if (rc != EXS_OK) {
-        return exs_txn_fail(mb->txn, rc == EXS_NOTFOUND ? EXS_CORRUPT : rc);
-    }
-
-    if (v.mv_size < EXS_FOLDER_HDR_LEN) {
-        return exs_txn_fail(mb->txn, EXS_CORRUPT);
-    }
-
-    p = malloc(v.mv_size);
-    if (p == NULL) {
-        return exs_txn_fail(mb->txn, EXS_NOMEM);
-    }
-
-    memcpy(p, v.mv_data, v.mv_size);
-    exs_folder_hdr_put(p, h);
-
-    rc = exs_db_put(mb->txn, EXS_DB_FOLDER, k.b, k.len, p, v.mv_size, 0);
-
-    free(p);
-
-    return rc;
+    return exs_db_patch(mb->txn, EXS_DB_FOLDER, k.b, k.len, head,
+                        sizeof(head));
 }
 
 
@@ -495,7 +474,8 @@ exs_folder_create(exs_mbox_t *mb, exs_id_t parent, const exs_props_t *props,
     name = exs_props_name(props);
 
     if (name == NULL || (type != EXS_FOLDER_GENERIC
-                         && type != EXS_FOLDER_SEARCH))
+                         && type != EXS_FOLDER_SEARCH)
+        || exs_props_validate(props) != EXS_OK)
     {
         return EXS_INVALID;
     }
@@ -587,10 +567,9 @@ exs_folder_create(exs_mbox_t *mb, exs_id_t parent, const exs_props_t *props,
         rc = exs_props_set_i8(a, &bag, PR_LAST_MODIFICATION_TIME, now);
     }
 
-    if (rc == EXS_OK && !((flags & EXS_KEEP_KEYS)
-                          && exs_props_get(&bag, PR_CHANGE_KEY)))
-    {
-        rc = exs_change_keys(mb, &bag, cn, a);
+    if (rc == EXS_OK) {
+        rc = ((flags & EXS_KEEP_KEYS) && exs_props_get(&bag, PR_CHANGE_KEY))
+             ? exs_keep_keys(&bag, a) : exs_change_keys(mb, &bag, cn, a);
     }
 
     if (rc != EXS_OK) {
@@ -1016,6 +995,10 @@ exs_folder_update_props(exs_mbox_t *mb, exs_id_t fid,
     exs_folder_hdr_t  h;
     MDB_val           val;
 
+    if (set && exs_props_validate(set) != EXS_OK) {
+        return EXS_INVALID;
+    }
+
     a = exs_arena_create(4096);
     if (a == NULL) {
         return EXS_NOMEM;
@@ -1240,57 +1223,15 @@ static int
 exs_folder_messages(exs_mbox_t *mb, exs_id_t fid, int view, exs_id_t **mids,
     uint32_t *n)
 {
-    int          rc;
-    uint32_t     cap;
-    exs_id_t    *v, *nv;
-    exs_key_t    k;
-    exs_scan_t   s;
-
-    *mids = NULL;
-    *n = 0;
-    v = NULL;
-    cap = 0;
+    exs_key_t  k;
 
     exs_key_init(&k);
     exs_key_u32(&k, mb->id);
     exs_key_u64(&k, fid);
     exs_key_u8(&k, (uint8_t) view);
 
-    rc = exs_scan_open(mb->txn, EXS_DB_IDX_TIME, k.b, k.len, &s);
-    if (rc != EXS_OK) {
-        return rc;
-    }
-
-    while ((rc = exs_scan_next(&s)) == 1) {
-        if (s.k.mv_size != 29) {
-            rc = EXS_CORRUPT;
-            break;
-        }
-
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 256;
-            nv = realloc(v, cap * sizeof(exs_id_t));
-            if (nv == NULL) {
-                rc = EXS_NOMEM;
-                break;
-            }
-            v = nv;
-        }
-
-        v[(*n)++] = exs_get_be64((uint8_t *) s.k.mv_data + 21);
-    }
-
-    exs_scan_close(&s);
-
-    if (rc < 0) {
-        free(v);
-        *n = 0;
-        return rc;
-    }
-
-    *mids = v;
-
-    return EXS_OK;
+    /* idx.time: mailbox, folder, view, time, mid */
+    return exs_scan_ids(mb->txn, EXS_DB_IDX_TIME, k.b, k.len, 21, 0, mids, n);
 }
 
 
@@ -1298,57 +1239,14 @@ static int
 exs_folder_children(exs_mbox_t *mb, exs_id_t fid, int deleted,
     exs_id_t **fids, uint32_t *n)
 {
-    int          rc;
-    uint32_t     cap;
-    exs_id_t    *v, *nv;
-    exs_key_t    k;
-    exs_scan_t   s;
-
-    *fids = NULL;
-    *n = 0;
-    v = NULL;
-    cap = 0;
+    exs_key_t  k;
 
     exs_key_init(&k);
     exs_key_u32(&k, mb->id);
     exs_key_u64(&k, fid);
     exs_key_u8(&k, deleted ? 1 : 0);
 
-    rc = exs_scan_open(mb->txn, EXS_DB_CHILD, k.b, k.len, &s);
-    if (rc != EXS_OK) {
-        return rc;
-    }
-
-    while ((rc = exs_scan_next(&s)) == 1) {
-        if (s.v.mv_size != 8) {
-            rc = EXS_CORRUPT;
-            break;
-        }
-
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            nv = realloc(v, cap * sizeof(exs_id_t));
-            if (nv == NULL) {
-                rc = EXS_NOMEM;
-                break;
-            }
-            v = nv;
-        }
-
-        v[(*n)++] = exs_get_le64(s.v.mv_data);
-    }
-
-    exs_scan_close(&s);
-
-    if (rc < 0) {
-        free(v);
-        *n = 0;
-        return rc;
-    }
-
-    *fids = v;
-
-    return EXS_OK;
+    return exs_scan_ids(mb->txn, EXS_DB_CHILD, k.b, k.len, -1, 0, fids, n);
 }
 
 

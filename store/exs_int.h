@@ -74,7 +74,26 @@ typedef struct exs_mbstate_s  exs_mbstate_t;
  * 32-byte SHA-256 and v.bin.len (v.str.len) its length */
 #define EXS_PT_OOL              0x8000
 
+/* an internal type bit: the value was prepared outside the transaction
+ * (exs_message_prepare()), v.bin.data is an exs_pblob_t */
+#define EXS_PT_PREP             0x4000
+
 #define EXS_SHA_LEN             32
+#define EXS_PBLOB_MAGIC         0x65787062
+
+typedef struct {
+    uint8_t                   enc;
+    size_t                    len;
+    const uint8_t            *data;
+} exs_pchunk_t;
+
+typedef struct {
+    uint32_t                  magic;
+    uint32_t                  n;
+    uint64_t                  len;
+    uint8_t                   sha[EXS_SHA_LEN];
+    exs_pchunk_t             *chunks;
+} exs_pblob_t;
 
 
 struct exs_env_s {
@@ -94,6 +113,10 @@ struct exs_env_s {
 
     void                     *cctx;         /* ZSTD_CCtx of write txns */
     void                     *sha256;       /* EVP_MD */
+    struct exs_zpool_s       *zpool;        /* the compressor thread */
+    struct exs_prep_s        *preps;        /* contexts for preparing */
+    uint8_t                  *zbuf;         /* the writer's output buffer */
+    int                       zpool_failed;
 };
 
 
@@ -107,6 +130,11 @@ struct exs_txn_s {
     exs_mbstate_t            *mbstates;
     void                     *dctx;         /* ZSTD_DCtx */
     void                     *md;           /* EVP_MD_CTX */
+    struct exs_zjob_s        *zjobs;        /* chunks being compressed */
+    struct exs_zjob_s        *zjobs_tail;
+    size_t                    zpending;
+    uint64_t                  blob_next;    /* 0: not read yet */
+    int                       blob_dirty;
     exs_txn_t                *next;
 };
 
@@ -408,6 +436,9 @@ int exs_db_put(exs_txn_t *t, int db, const void *key, size_t klen,
 int exs_db_reserve(exs_txn_t *t, int db, const void *key, size_t klen,
     size_t vlen, void **p);
 int exs_db_del(exs_txn_t *t, int db, const void *key, size_t klen);
+/* rewrites the first hlen bytes of an existing value */
+int exs_db_patch(exs_txn_t *t, int db, const void *key, size_t klen,
+    const void *head, size_t hlen);
 /* deletes every key that starts with prefix */
 int exs_db_del_prefix(exs_txn_t *t, int db, const void *prefix, size_t plen);
 
@@ -431,6 +462,11 @@ int exs_scan_prev(exs_scan_t *s);
  * (still within the prefix) */
 int exs_scan_seek(exs_scan_t *s, const void *key, size_t klen);
 void exs_scan_close(exs_scan_t *s);
+/* the u64 ids of a walk over a prefix, read big-endian at byte off of each
+ * key, or (off -1) little-endian at the start of each value; *ids is
+ * malloc'd (free it) */
+int exs_scan_ids(exs_txn_t *t, int db, const void *prefix, size_t plen,
+    int off, int backward, exs_id_t **ids, uint32_t *n);
 
 
 /* the property bag codec (exs_propbag.c) */
@@ -439,6 +475,8 @@ void exs_scan_close(exs_scan_t *s);
 #define EXS_DEC_REFS            0x02     /* keep out-of-line values as
                                             EXS_PT_OOL references */
 
+/* EXS_INVALID for a bag the codec can't store (bad types, NULL data) */
+int exs_props_validate(const exs_props_t *props);
 void exs_bag_encode_plain(exs_wbuf_t *b, const exs_props_t *props);
 int exs_bag_decode(exs_rbuf_t *b, exs_props_t *props, unsigned flags,
     exs_arena_t *a);
@@ -502,7 +540,16 @@ int exs_blob_read(exs_txn_t *t, const uint8_t *sha, uint64_t off,
 int exs_blob_load(exs_txn_t *t, const uint8_t *sha, exs_bin_t *out,
     exs_arena_t *a);
 int exs_stream_finish(exs_stream_t *s, uint8_t *sha, uint64_t *len);
+int exs_blob_prepare(exs_env_t *env, const void *data, size_t len,
+    exs_pblob_t **pb, exs_arena_t *a);
+int exs_blob_put_prepared(exs_txn_t *t, const exs_pblob_t *pb);
+void exs_prep_free(exs_env_t *env);
 void exs_blob_txn_free(exs_txn_t *t);
+/* puts the chunks the compressor thread holds for the txn (write 0: drops
+ * them) */
+int exs_blob_drain(exs_txn_t *t, int write);
+int exs_blob_flush(exs_txn_t *t);
+void exs_zpool_stop(exs_env_t *env);
 
 
 /* ids (exs_ids.c) */
@@ -532,6 +579,7 @@ int exs_provision(exs_mbox_t *mb, const char *display_name);
 /* PR_CHANGE_KEY and PR_PREDECESSOR_CHANGE_LIST for a new change */
 int exs_change_keys(exs_mbox_t *mb, exs_props_t *props, uint64_t cn,
     exs_arena_t *a);
+int exs_keep_keys(exs_props_t *props, exs_arena_t *a);
 /* the mailbox's access to a folder for its user */
 int exs_mbox_check(exs_mbox_t *mb, exs_id_t fid, uint32_t need,
     uint32_t creator);

@@ -30,9 +30,11 @@ struct exs_arena_s {
 };
 
 
-#define exs_chunk_data(c)                                                     \
-    ((uint8_t *) (c) + ((sizeof(exs_chunk_t) + EXS_ARENA_ALIGN - 1)           \
-                        & ~(size_t) (EXS_ARENA_ALIGN - 1)))
+#define EXS_CHUNK_HDR                                                         \
+    ((sizeof(exs_chunk_t) + EXS_ARENA_ALIGN - 1)                              \
+     & ~(size_t) (EXS_ARENA_ALIGN - 1))
+
+#define exs_chunk_data(c)  ((uint8_t *) (c) + EXS_CHUNK_HDR)
 
 
 typedef struct {
@@ -193,7 +195,7 @@ exs_alloc(exs_arena_t *a, size_t size)
         return p;
     }
 
-    hdr = exs_chunk_data((exs_chunk_t *) 0) - (uint8_t *) 0;
+    hdr = EXS_CHUNK_HDR;
     need = size > a->chunk ? size : a->chunk;
 
     if (need > SIZE_MAX - hdr) {

@@ -256,49 +256,22 @@ exs_mbox_destroy(exs_txn_t *t, uint32_t mailbox)
                              EXS_DB_MSG, EXS_DB_MSGSUB, EXS_DB_IDX_TIME,
                              EXS_DB_IDX_UID, EXS_DB_IDX_CN, EXS_DB_CHANGE,
                              EXS_DB_NAMED, EXS_DB_PERM };
-    size_t         i;
-    uint8_t        prefix[4], key[12];
-    uint64_t        *mids, n, cap;
+    size_t           i;
+    uint8_t          prefix[4], key[12];
+    uint32_t         n;
+    exs_id_t        *mids;
     MDB_val          v;
     exs_rbuf_t       b;
-    exs_scan_t       s;
     exs_mbstate_t   *st;
 
     exs_be32(prefix, mailbox);
 
     /* the messages' references on blobs first */
 
-    mids = NULL;
-    n = 0;
-    cap = 0;
-
-    rc = exs_scan_open(t, EXS_DB_MSG, prefix, 4, &s);
+    rc = exs_scan_ids(t, EXS_DB_MSG, prefix, 4, 4, 0, &mids, &n);
     if (rc != EXS_OK) {
-        return rc;
+        return exs_txn_fail(t, rc);
     }
-
-    while ((rc = exs_scan_next(&s)) == 1) {
-        if (s.k.mv_size != 12) {
-            rc = EXS_CORRUPT;
-            break;
-        }
-
-        if (n == cap) {
-            uint64_t  *nm;
-
-            cap = cap ? cap * 2 : 1024;
-            nm = realloc(mids, cap * sizeof(uint64_t));
-            if (nm == NULL) {
-                rc = EXS_NOMEM;
-                break;
-            }
-            mids = nm;
-        }
-
-        mids[n++] = exs_get_be64((uint8_t *) s.k.mv_data + 4);
-    }
-
-    exs_scan_close(&s);
 
     for (i = 0; rc == 0 && i < n; i++) {
         exs_be32(key, mailbox);
@@ -620,6 +593,10 @@ exs_mbox_set_props(exs_mbox_t *mb, const exs_props_t *props)
         return EXS_DENIED;
     }
 
+    if (exs_props_validate(props) != EXS_OK) {
+        return EXS_INVALID;
+    }
+
     a = exs_arena_create(4096);
     if (a == NULL) {
         return EXS_NOMEM;
@@ -718,6 +695,33 @@ exs_change_keys(exs_mbox_t *mb, exs_props_t *props, uint64_t cn,
     }
 
     rc = exs_props_set_bin(a, props, PR_CHANGE_KEY, xid, EXS_XID_LEN);
+    if (rc != EXS_OK) {
+        return rc;
+    }
+
+    return exs_props_set_bin(a, props, PR_PREDECESSOR_CHANGE_LIST, pcl.data,
+                             pcl.len);
+}
+
+
+/* an uploaded object's own change key, with a PCL that names it */
+
+int
+exs_keep_keys(exs_props_t *props, exs_arena_t *a)
+{
+    int          rc;
+    exs_bin_t    pcl;
+    exs_prop_t  *ck, *old;
+
+    ck = exs_props_get(props, PR_CHANGE_KEY);
+    if (ck == NULL || ck->v.bin.len < 17 || ck->v.bin.len > 24) {
+        return EXS_INVALID;
+    }
+
+    old = exs_props_get(props, PR_PREDECESSOR_CHANGE_LIST);
+
+    rc = exs_pcl_merge(a, old ? &old->v.bin : NULL, ck->v.bin.data,
+                       ck->v.bin.len, &pcl);
     if (rc != EXS_OK) {
         return rc;
     }

@@ -42,11 +42,17 @@ static int exs_msg_filter(exs_mbox_t *mb, const exs_props_t *in,
     exs_props_t *out, int keep_keys, exs_arena_t *a);
 static int exs_msg_write(exs_mbox_t *mb, exs_id_t mid, exs_msg_hdr_t *h,
     const exs_props_t *props, const exs_wbuf_t *sub, int64_t sub_size,
-    int has_sub);
+    int has_sub, int account);
 static int exs_msg_update(exs_mbox_t *mb, exs_id_t mid,
     const exs_props_t *set, const uint32_t *del, uint32_t ndel,
     const exs_prop_t *ool, int32_t attach_num, const exs_props_t *keys);
 static int64_t exs_bag_size(const exs_props_t *props);
+static int exs_msg_mime_changed(const exs_props_t *set, const uint32_t *del,
+    uint32_t ndel);
+static int exs_msg_replace(exs_mbox_t *mb, exs_id_t mid,
+    const exs_msg_hdr_t *oh, exs_msg_hdr_t *h, const exs_props_t *props,
+    const exs_wbuf_t *sub, int64_t sub_size, int has_sub,
+    const exs_props_t *old, const exs_msg_t *old_sub, uint64_t cn);
 static int exs_msg_move_one(exs_mbox_t *mb, exs_id_t mid, exs_id_t dst,
     int copy, exs_id_t *new_mid);
 static int exs_msg_flags_in(const exs_props_t *props, uint32_t *flags);
@@ -204,58 +210,27 @@ failed:
 static int
 exs_msg_validate(const exs_msg_t *msg, unsigned depth)
 {
-    uint32_t           i, j;
-    uint16_t           type;
-    const exs_props_t *bags[1];
+    uint32_t  i;
 
     if (depth >= EXS_MAX_NESTING) {
         return EXS_TOOBIG;
     }
 
-    for (i = 0; i <= msg->nrcpts + msg->natts; i++) {
-        bags[0] = i == 0 ? &msg->props
-                  : i <= msg->nrcpts ? &msg->rcpts[i - 1].props
-                  : &msg->atts[i - 1 - msg->nrcpts].props;
+    if (exs_props_validate(&msg->props) != EXS_OK) {
+        return EXS_INVALID;
+    }
 
-        for (j = 0; j < bags[0]->n; j++) {
-            type = PROP_TYPE(bags[0]->v[j].tag);
-
-            switch (type) {
-            case PT_UNSPECIFIED:
-            case PT_NULL:
-            case PT_ERROR:
-            case PT_OBJECT:
-                continue;
-            }
-
-            if (!exs_proptype_valid(type)) {
-                return EXS_INVALID;
-            }
-
-            if ((type & PT_MV) && bags[0]->v[j].v.mv.n
-                && bags[0]->v[j].v.mv.v.p == NULL)
-            {
-                return EXS_INVALID;
-            }
-
-            if ((type == PT_UNICODE || type == PT_STRING8)
-                && bags[0]->v[j].v.str.data == NULL)
-            {
-                return EXS_INVALID;
-            }
-
-            if ((type == PT_BINARY || type == PT_CLSID || type == PT_SVREID)
-                && bags[0]->v[j].v.bin.data == NULL
-                && bags[0]->v[j].v.bin.len)
-            {
-                return EXS_INVALID;
-            }
+    for (i = 0; i < msg->nrcpts; i++) {
+        if (exs_props_validate(&msg->rcpts[i].props) != EXS_OK) {
+            return EXS_INVALID;
         }
     }
 
     for (i = 0; i < msg->natts; i++) {
-        if (msg->atts[i].embedded
-            && exs_msg_validate(msg->atts[i].embedded, depth + 1) != EXS_OK)
+        if (exs_props_validate(&msg->atts[i].props) != EXS_OK
+            || (msg->atts[i].embedded
+                && exs_msg_validate(msg->atts[i].embedded, depth + 1)
+                   != EXS_OK))
         {
             return EXS_INVALID;
         }
@@ -316,13 +291,16 @@ exs_msg_filter(exs_mbox_t *mb, const exs_props_t *in, exs_props_t *out,
 }
 
 
-/* writes the main record (and the sub-object record when has_sub) and
- * sets h->size */
+/*
+ * Writes the main record (and the sub-object record when has_sub) and sets
+ * h->size; account: a message new to its folder, which counts it and, for
+ * a normal message, gives it the next IMAP UID (one update of the folder).
+ */
 
 static int
 exs_msg_write(exs_mbox_t *mb, exs_id_t mid, exs_msg_hdr_t *h,
     const exs_props_t *props, const exs_wbuf_t *sub, int64_t sub_size,
-    int has_sub)
+    int has_sub, int account)
 {
     int          rc;
     int64_t      size;
@@ -344,6 +322,17 @@ exs_msg_write(exs_mbox_t *mb, exs_id_t mid, exs_msg_hdr_t *h,
     }
 
     h->size = EXS_MSG_HDR_LEN + size + sub_size;
+
+    if (account) {
+        rc = exs_folder_account(mb, h->fid, h, 1, h->cn,
+                                (h->state & EXS_MSG_ST_ASSOC) ? NULL
+                                                              : &h->uid);
+        if (rc != EXS_OK) {
+            exs_wbuf_free(&b);
+            return rc;
+        }
+    }
+
     exs_msg_hdr_put(b.p, h);
 
     exs_msg_key(mb, mid, &k);
@@ -367,6 +356,78 @@ exs_msg_write(exs_mbox_t *mb, exs_id_t mid, exs_msg_hdr_t *h,
     rc = exs_db_del(mb->txn, EXS_DB_MSGSUB, k.b, k.len);
 
     return rc == EXS_NOTFOUND ? EXS_OK : rc;
+}
+
+
+static int
+exs_props_prepare(exs_env_t *env, exs_props_t *props, exs_arena_t *a)
+{
+    int           rc;
+    uint16_t      type;
+    uint32_t      i;
+    exs_prop_t   *p;
+    exs_pblob_t  *pb;
+
+    for (i = 0; i < props->n; i++) {
+        p = &props->v[i];
+        type = PROP_TYPE(p->tag);
+
+        if (!(((type == PT_UNICODE || type == PT_STRING8)
+               && p->v.str.data && p->v.str.len > EXS_BLOB_MIN)
+              || (type == PT_BINARY && p->v.bin.data
+                  && p->v.bin.len > EXS_BLOB_MIN)))
+        {
+            continue;
+        }
+
+        rc = exs_blob_prepare(env, p->v.bin.data, p->v.bin.len, &pb, a);
+        if (rc != EXS_OK) {
+            return rc;
+        }
+
+        p->tag = PROP_CHANGE_TYPE(p->tag, (type == PT_BINARY ? PT_BINARY
+                                                             : PT_UNICODE)
+                                          | EXS_PT_PREP);
+        p->v.bin.data = (const uint8_t *) (const void *) pb;
+    }
+
+    return EXS_OK;
+}
+
+
+static int
+exs_msg_prepare(exs_env_t *env, exs_msg_t *msg, unsigned depth,
+    exs_arena_t *a)
+{
+    int       rc;
+    uint32_t  i;
+
+    if (depth >= EXS_MAX_NESTING) {
+        return EXS_TOOBIG;
+    }
+
+    rc = exs_props_prepare(env, &msg->props, a);
+
+    for (i = 0; rc == EXS_OK && i < msg->nrcpts; i++) {
+        rc = exs_props_prepare(env, &msg->rcpts[i].props, a);
+    }
+
+    for (i = 0; rc == EXS_OK && i < msg->natts; i++) {
+        rc = exs_props_prepare(env, &msg->atts[i].props, a);
+
+        if (rc == EXS_OK && msg->atts[i].embedded) {
+            rc = exs_msg_prepare(env, msg->atts[i].embedded, depth + 1, a);
+        }
+    }
+
+    return rc;
+}
+
+
+int
+exs_message_prepare(exs_env_t *env, exs_msg_t *msg, exs_arena_t *a)
+{
+    return exs_msg_prepare(env, msg, 0, a);
 }
 
 
@@ -465,10 +526,9 @@ exs_message_create(exs_mbox_t *mb, exs_id_t fid, const exs_msg_t *msg,
         rc = exs_msg_display_lists(a, msg, &props);
     }
 
-    if (rc == EXS_OK && !((flags & EXS_KEEP_KEYS)
-                          && exs_props_get(&props, PR_CHANGE_KEY)))
-    {
-        rc = exs_change_keys(mb, &props, cn, a);
+    if (rc == EXS_OK) {
+        rc = ((flags & EXS_KEEP_KEYS) && exs_props_get(&props, PR_CHANGE_KEY))
+             ? exs_keep_keys(&props, a) : exs_change_keys(mb, &props, cn, a);
     }
 
     if (rc != EXS_OK) {
@@ -488,20 +548,10 @@ exs_message_create(exs_mbox_t *mb, exs_id_t fid, const exs_msg_t *msg,
         }
     }
 
-    rc = exs_folder_account(mb, fid, NULL, 0, 0,
-                            h.state & EXS_MSG_ST_ASSOC ? NULL : &h.uid);
-    if (rc != EXS_OK) {
-        goto done;
-    }
-
-    rc = exs_msg_write(mb, mid, &h, &props, &sub, sub_size, has_sub);
+    rc = exs_msg_write(mb, mid, &h, &props, &sub, sub_size, has_sub, 1);
 
     if (rc == EXS_OK) {
         rc = exs_msg_index(mb, mid, &h, 1);
-    }
-
-    if (rc == EXS_OK) {
-        rc = exs_folder_account(mb, fid, &h, 1, cn, NULL);
     }
 
     if (rc == EXS_OK) {
@@ -1014,6 +1064,62 @@ exs_message_info(exs_mbox_t *mb, exs_id_t mid, exs_msg_info_t *info)
 }
 
 
+/*
+ * Puts a message's new record in place of its old one: out of its indexes
+ * and counters with the old header, the new record written (taking its
+ * references), the old values' references dropped, back in with the new
+ * header, the change logged (cn 0: no change of its own, ICS keys).
+ */
+
+static int
+exs_msg_replace(exs_mbox_t *mb, exs_id_t mid, const exs_msg_hdr_t *oh,
+    exs_msg_hdr_t *h, const exs_props_t *props, const exs_wbuf_t *sub,
+    int64_t sub_size, int has_sub, const exs_props_t *old,
+    const exs_msg_t *old_sub, uint64_t cn)
+{
+    int  rc;
+
+    rc = exs_msg_index(mb, mid, oh, 0);
+
+    if (rc == EXS_OK) {
+        rc = exs_folder_account(mb, oh->fid, oh, -1, 0, NULL);
+    }
+
+    if (rc == EXS_OK) {
+        rc = exs_msg_write(mb, mid, h, props, sub, sub_size, has_sub, 0);
+    }
+
+    if (rc == EXS_OK) {
+        rc = exs_props_release(mb->txn, old);
+    }
+
+    if (rc == EXS_OK && old_sub) {
+        rc = exs_msg_refs(mb->txn, old_sub, -1);
+    }
+
+    if (rc == EXS_OK) {
+        rc = exs_msg_index(mb, mid, h, 1);
+    }
+
+    if (rc == EXS_OK) {
+        rc = exs_folder_account(mb, h->fid, h, 1, cn, NULL);
+    }
+
+    if (rc == EXS_OK) {
+        exs_mbox_touch(mb, cn, h->size - oh->size);
+
+        if (cn) {
+            rc = exs_change_log(mb, cn, EXS_CHANGE_MODIFY,
+                                (h->state & EXS_MSG_ST_ASSOC)
+                                ? EXS_CHANGE_ASSOCIATED : 0,
+                                mid, h->fid, 0, 0);
+        }
+    }
+
+    return exs_txn_fail(mb->txn, rc);
+}
+
+
 int
 exs_message_save(exs_mbox_t *mb, exs_id_t mid, const exs_msg_t *msg,
     const exs_bin_t *change_key)
@@ -1086,6 +1192,9 @@ exs_message_save(exs_mbox_t *mb, exs_id_t mid, const exs_msg_t *msg,
         goto done;
     }
 
+    /* a client's new content: the MIME it arrived as no longer is it */
+    (void) exs_props_del(&props, PR_INTERNET_CONTENT);
+
     /* what the new content doesn't say is kept from the old */
 
     if (exs_props_get(&props, PR_MESSAGE_DELIVERY_TIME) == NULL) {
@@ -1148,44 +1257,8 @@ exs_message_save(exs_mbox_t *mb, exs_id_t mid, const exs_msg_t *msg,
         }
     }
 
-    rc = exs_msg_index(mb, mid, &oh, 0);
-
-    if (rc == EXS_OK) {
-        rc = exs_folder_account(mb, oh.fid, &oh, -1, 0, NULL);
-    }
-
-    if (rc == EXS_OK) {
-        rc = exs_msg_write(mb, mid, &h, &props, &sub, sub_size, has_sub);
-    }
-
-    /* the new values hold their references: now the old ones go */
-
-    if (rc == EXS_OK) {
-        rc = exs_props_release(mb->txn, &old);
-    }
-
-    if (rc == EXS_OK) {
-        rc = exs_msg_refs(mb->txn, &old_sub, -1);
-    }
-
-    if (rc == EXS_OK) {
-        rc = exs_msg_index(mb, mid, &h, 1);
-    }
-
-    if (rc == EXS_OK) {
-        rc = exs_folder_account(mb, h.fid, &h, 1, cn, NULL);
-    }
-
-    if (rc == EXS_OK) {
-        exs_mbox_touch(mb, cn, h.size - oh.size);
-
-        rc = exs_change_log(mb, cn, EXS_CHANGE_MODIFY,
-                            (h.state & EXS_MSG_ST_ASSOC)
-                            ? EXS_CHANGE_ASSOCIATED : 0,
-                            mid, h.fid, 0, 0);
-    }
-
-    rc = exs_txn_fail(mb->txn, rc);
+    rc = exs_msg_replace(mb, mid, &oh, &h, &props, &sub, sub_size, has_sub,
+                         &old, &old_sub, cn);
 
 done:
 
@@ -1193,6 +1266,44 @@ done:
     exs_arena_destroy(a);
 
     return rc;
+}
+
+
+/*
+ * PR_INTERNET_CONTENT is the message as it arrived (exs_oxcmail.h): a
+ * change of what MIME carries makes it stale, so it goes.  Flags and
+ * follow-up state are not in the MIME.
+ */
+
+static int
+exs_msg_mime_changed(const exs_props_t *set, const uint32_t *del,
+    uint32_t ndel)
+{
+    uint32_t  i, n, tag;
+
+    n = set ? set->n : ndel;
+
+    for (i = 0; i < n; i++) {
+        tag = set ? set->v[i].tag : del[i];
+
+        switch (PROP_ID(tag)) {
+        case 0x0E07:    /* PR_MESSAGE_FLAGS */
+        case 0x0E69:    /* PR_READ */
+        case 0x1080:    /* PR_ICON_INDEX */
+        case 0x1081:    /* PR_LAST_VERB_EXECUTED */
+        case 0x1082:    /* PR_LAST_VERB_EXECUTION_TIME */
+        case 0x1090:    /* PR_FLAG_STATUS */
+        case 0x1091:    /* PR_FLAG_COMPLETE_TIME */
+        case 0x1095:    /* PR_FOLLOWUP_ICON */
+        case 0x0E2B:    /* PR_TODO_ITEM_FLAGS */
+        case 0x6659:    /* PR_INTERNET_CONTENT itself */
+            continue;
+        default:
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 
@@ -1236,18 +1347,8 @@ exs_msg_update(exs_mbox_t *mb, exs_id_t mid, const exs_props_t *set,
     exs_props_t    props, old, *bag;
     exs_msg_hdr_t  h, oh;
 
-    for (i = 0; set && i < set->n; i++) {
-        switch (PROP_TYPE(set->v[i].tag)) {
-        case PT_UNSPECIFIED:
-        case PT_NULL:
-        case PT_ERROR:
-        case PT_OBJECT:
-            continue;
-        }
-
-        if (!exs_proptype_valid(PROP_TYPE(set->v[i].tag))) {
-            return EXS_INVALID;
-        }
+    if (set && exs_props_validate(set) != EXS_OK) {
+        return EXS_INVALID;
     }
 
     a = exs_arena_create(8192);
@@ -1354,6 +1455,13 @@ exs_msg_update(exs_mbox_t *mb, exs_id_t mid, const exs_props_t *set,
         }
     }
 
+    if ((set && exs_msg_mime_changed(set, NULL, 0))
+        || (ndel && exs_msg_mime_changed(NULL, del, ndel))
+        || (ool && !(set && exs_props_get(set, PR_INTERNET_CONTENT))))
+    {
+        (void) exs_props_del(&props, PR_INTERNET_CONTENT);
+    }
+
     if (ool) {
         rc = exs_props_set(a, bag, ool);
         if (rc != EXS_OK) {
@@ -1403,38 +1511,8 @@ exs_msg_update(exs_mbox_t *mb, exs_id_t mid, const exs_props_t *set,
     }
 
     if (rc == EXS_OK) {
-        rc = exs_msg_index(mb, mid, &oh, 0);
-    }
-
-    if (rc == EXS_OK) {
-        rc = exs_folder_account(mb, oh.fid, &oh, -1, 0, NULL);
-    }
-
-    if (rc == EXS_OK) {
-        rc = exs_msg_write(mb, mid, &h, &props, &sub, sub_size, has_sub);
-    }
-
-    if (rc == EXS_OK) {
-        rc = exs_props_release(mb->txn, &old);
-    }
-
-    if (rc == EXS_OK) {
-        rc = exs_msg_index(mb, mid, &h, 1);
-    }
-
-    if (rc == EXS_OK) {
-        rc = exs_folder_account(mb, h.fid, &h, 1, keys ? 0 : cn, NULL);
-    }
-
-    if (rc == EXS_OK) {
-        exs_mbox_touch(mb, keys ? 0 : cn, h.size - oh.size);
-
-        if (!keys) {
-            rc = exs_change_log(mb, cn, EXS_CHANGE_MODIFY,
-                                (h.state & EXS_MSG_ST_ASSOC)
-                                ? EXS_CHANGE_ASSOCIATED : 0,
-                                mid, h.fid, 0, 0);
-        }
+        rc = exs_msg_replace(mb, mid, &oh, &h, &props, &sub, sub_size,
+                             has_sub, &old, NULL, keys ? 0 : cn);
     }
 
     rc = exs_txn_fail(mb->txn, rc);
@@ -1504,11 +1582,10 @@ int
 exs_message_set_read(exs_mbox_t *mb, exs_id_t mid, int read)
 {
     int            rc;
+    uint8_t        head[EXS_MSG_HDR_LEN];
     uint32_t       flags;
     uint64_t       cn;
     exs_key_t      k;
-    MDB_val        v;
-    uint8_t       *p;
     exs_msg_hdr_t  h, oh;
 
     rc = exs_msg_load(mb, mid, &oh, NULL, 0, NULL);
@@ -1548,22 +1625,11 @@ exs_message_set_read(exs_mbox_t *mb, exs_id_t mid, int read)
     }
 
     if (rc == EXS_OK) {
-        /* only the header changes: patch it in a copy of the record */
+        /* only the header changes */
         exs_msg_key(mb, mid, &k);
-
-        rc = exs_db_get(mb->txn, EXS_DB_MSG, k.b, k.len, &v);
-        if (rc == EXS_OK) {
-            p = malloc(v.mv_size);
-            if (p == NULL) {
-                rc = EXS_NOMEM;
-            } else {
-                memcpy(p, v.mv_data, v.mv_size);
-                exs_msg_hdr_put(p, &h);
-                rc = exs_db_put(mb->txn, EXS_DB_MSG, k.b, k.len, p,
-                                v.mv_size, 0);
-                free(p);
-            }
-        }
+        exs_msg_hdr_put(head, &h);
+        rc = exs_db_patch(mb->txn, EXS_DB_MSG, k.b, k.len, head,
+                          sizeof(head));
     }
 
     if (rc == EXS_OK) {
@@ -1759,10 +1825,9 @@ exs_message_delete(exs_mbox_t *mb, const exs_id_t *mids, uint32_t n,
     unsigned flags)
 {
     int            rc;
-    uint8_t       *p;
+    uint8_t        head[EXS_MSG_HDR_LEN];
     uint32_t       i;
     uint64_t       cn;
-    MDB_val        v;
     exs_key_t      k;
     exs_msg_hdr_t  h, oh;
 
@@ -1825,20 +1890,9 @@ exs_message_delete(exs_mbox_t *mb, const exs_id_t *mids, uint32_t n,
 
         if (rc == EXS_OK) {
             exs_msg_key(mb, mids[i], &k);
-
-            rc = exs_db_get(mb->txn, EXS_DB_MSG, k.b, k.len, &v);
-            if (rc == EXS_OK) {
-                p = malloc(v.mv_size);
-                if (p == NULL) {
-                    rc = EXS_NOMEM;
-                } else {
-                    memcpy(p, v.mv_data, v.mv_size);
-                    exs_msg_hdr_put(p, &h);
-                    rc = exs_db_put(mb->txn, EXS_DB_MSG, k.b, k.len, p,
-                                    v.mv_size, 0);
-                    free(p);
-                }
-            }
+            exs_msg_hdr_put(head, &h);
+            rc = exs_db_patch(mb->txn, EXS_DB_MSG, k.b, k.len, head,
+                              sizeof(head));
         }
 
         if (rc == EXS_OK) {
@@ -1983,19 +2037,10 @@ exs_msg_move_one(exs_mbox_t *mb, exs_id_t mid, exs_id_t dst, int copy,
         sub_size = 0;
     }
 
-    rc = exs_folder_account(mb, dst, NULL, 0, 0,
-                            (h.state & EXS_MSG_ST_ASSOC) ? NULL : &h.uid);
-
-    if (rc == EXS_OK) {
-        rc = exs_msg_write(mb, nmid, &h, &bag, &sub, sub_size, 1);
-    }
+    rc = exs_msg_write(mb, nmid, &h, &bag, &sub, sub_size, 1, 1);
 
     if (rc == EXS_OK) {
         rc = exs_msg_index(mb, nmid, &h, 1);
-    }
-
-    if (rc == EXS_OK) {
-        rc = exs_folder_account(mb, dst, &h, 1, cn, NULL);
     }
 
     if (rc != EXS_OK) {
@@ -2095,10 +2140,6 @@ exs_msg_transfer(exs_mbox_t *mb, const exs_id_t *mids, uint32_t n,
             return rc;
         }
 
-        if ((h.state & EXS_MSG_ST_DELETED) && !copy) {
-            return EXS_NOTFOUND;
-        }
-
         rc = exs_mbox_check(mb, h.fid, copy ? EXS_RIGHT_READ_ANY
                                             : EXS_RIGHT_DELETE_ANY,
                             h.creator);
@@ -2124,7 +2165,7 @@ exs_msg_transfer(exs_mbox_t *mb, const exs_id_t *mids, uint32_t n,
                 return exs_txn_fail(mb->txn, rc);
             }
 
-            if (h.fid == dst) {
+            if (h.fid == dst && !(h.state & EXS_MSG_ST_DELETED)) {
                 /* a move to where it is changes nothing */
                 if (new_mids) {
                     new_mids[i] = mids[i];
@@ -2282,7 +2323,6 @@ exs_mbox_purge(exs_mbox_t *mb, int64_t before, uint32_t *purged)
     uint32_t          i, n, nf, count;
     exs_id_t         *mids, *fids;
     exs_key_t         k;
-    exs_scan_t        s;
     exs_msg_hdr_t     h;
     exs_folder_hdr_t  fh;
 
@@ -2292,34 +2332,15 @@ exs_mbox_purge(exs_mbox_t *mb, int64_t before, uint32_t *purged)
 
     count = 0;
 
-    /* the folders first: every folder id */
-    fids = NULL;
-    nf = 0;
+    /* every folder id first */
 
     exs_key_init(&k);
     exs_key_u32(&k, mb->id);
 
-    rc = exs_scan_open(mb->txn, EXS_DB_FOLDER, k.b, k.len, &s);
+    rc = exs_scan_ids(mb->txn, EXS_DB_FOLDER, k.b, k.len, 4, 0, &fids, &nf);
     if (rc != EXS_OK) {
         return rc;
     }
-
-    while ((rc = exs_scan_next(&s)) == 1) {
-        if ((nf & 63) == 0) {
-            exs_id_t  *nfp;
-
-            nfp = realloc(fids, (nf + 64) * sizeof(exs_id_t));
-            if (nfp == NULL) {
-                rc = EXS_NOMEM;
-                break;
-            }
-            fids = nfp;
-        }
-
-        fids[nf++] = exs_get_be64((uint8_t *) s.k.mv_data + 4);
-    }
-
-    exs_scan_close(&s);
 
     for (i = 0; rc == 0 && i < nf; i++) {
         rc = exs_folder_hdr(mb, fids[i], &fh);
@@ -2347,32 +2368,13 @@ exs_mbox_purge(exs_mbox_t *mb, int64_t before, uint32_t *purged)
             exs_key_u64(&k, fids[i]);
             exs_key_u8(&k, (uint8_t) view);
 
-            mids = NULL;
-            n = 0;
-
-            rc = exs_scan_open(mb->txn, EXS_DB_IDX_TIME, k.b, k.len, &s);
+            rc = exs_scan_ids(mb->txn, EXS_DB_IDX_TIME, k.b, k.len, 21, 0,
+                              &mids, &n);
             if (rc != EXS_OK) {
                 break;
             }
 
-            while ((rc = exs_scan_next(&s)) == 1) {
-                if ((n & 255) == 0) {
-                    exs_id_t  *nm;
-
-                    nm = realloc(mids, (n + 256) * sizeof(exs_id_t));
-                    if (nm == NULL) {
-                        rc = EXS_NOMEM;
-                        break;
-                    }
-                    mids = nm;
-                }
-
-                mids[n++] = exs_get_be64((uint8_t *) s.k.mv_data + 21);
-            }
-
-            exs_scan_close(&s);
-
-            for (rc = rc < 0 ? rc : 0; rc == 0 && n > 0; n--) {
+            for ( /* void */ ; rc == 0 && n > 0; n--) {
                 rc = exs_msg_load(mb, mids[n - 1], &h, NULL, 0, NULL);
                 if (rc == EXS_OK && h.deleted_on < before) {
                     rc = exs_msg_remove(mb, mids[n - 1], &h, 1);

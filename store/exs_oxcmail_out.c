@@ -42,6 +42,7 @@ typedef struct {
 
 static int exs_out_digest(EVP_MD_CTX *md, const exs_msg_t *msg,
     unsigned depth);
+static int exs_out_volatile(uint32_t tag);
 static void exs_out_digest_props(EVP_MD_CTX *md, const exs_props_t *bag);
 static GMimeMessage *exs_out_message(exs_out_t *c, const exs_msg_t *msg,
     unsigned depth);
@@ -154,11 +155,13 @@ exs_oxcmail_export(const exs_msg_t *msg, const exs_oxcmail_opts_t *opts,
     raw = exs_props_get(&msg->props, PR_INTERNET_CONTENT);
 
     if (raw && (opts->flags & EXS_OXCMAIL_PREFER_RAW)) {
-        out->data = exs_memdup(a, raw->v.bin.data, raw->v.bin.len + 1);
+        /* a binary value has no NUL after it: copy len, then add one */
+        out->data = exs_alloc(a, raw->v.bin.len + 1);
         if (out->data == NULL) {
             return EXS_NOMEM;
         }
 
+        memcpy((uint8_t *) out->data, raw->v.bin.data, raw->v.bin.len);
         ((uint8_t *) out->data)[raw->v.bin.len] = '\0';
         out->len = raw->v.bin.len;
 
@@ -267,7 +270,29 @@ exs_oxcmail_export(const exs_msg_t *msg, const exs_oxcmail_opts_t *opts,
 }
 
 
-/* the digest: every property of the message and its parts, in order */
+/*
+ * The digest: every property of the message and its parts, in order, but
+ * those the store or the client change without changing the content (read
+ * and flag state, change keys and numbers, ids, times of change), so that
+ * marking a message read does not change its MIME form (IMAP sizes and
+ * bodies must stay the same).
+ */
+
+static int
+exs_out_volatile(uint32_t tag)
+{
+    uint16_t  id;
+
+    id = PROP_ID(tag);
+
+    return (id >= 0x0E00 && id <= 0x0FFF)       /* non-transmittable */
+           || (id >= 0x1080 && id <= 0x10FF)    /* verbs, follow-up flags */
+           || id == PROP_ID(PR_CREATION_TIME)
+           || id == PROP_ID(PR_LAST_MODIFICATION_TIME)
+           || (id >= 0x65E0 && id <= 0x65FF)    /* source and change keys */
+           || (id >= 0x6600 && id <= 0x67FF);   /* provider-internal */
+}
+
 
 static void
 exs_out_digest_props(EVP_MD_CTX *md, const exs_props_t *bag)
@@ -279,6 +304,10 @@ exs_out_digest_props(EVP_MD_CTX *md, const exs_props_t *bag)
     for (i = 0; i < bag->n; i++) {
         p = &bag->v[i];
         type = PROP_TYPE(p->tag);
+
+        if (exs_out_volatile(p->tag)) {
+            continue;
+        }
 
         EVP_DigestUpdate(md, &p->tag, sizeof(p->tag));
 

@@ -26,7 +26,7 @@ static int exs_prop_storable(const exs_prop_t *p);
 static uint32_t *exs_bag_order(const exs_props_t *props, uint32_t *n);
 static int exs_tag_cmp(const void *a, const void *b);
 static int exs_bag_refs(exs_txn_t *t, const exs_props_t *props, int delta);
-static int exs_props_validate(const exs_props_t *props);
+static int exs_props_check(const exs_props_t *props, int allow_ool);
 static int exs_display_list(exs_arena_t *a, const exs_msg_t *msg,
     int32_t type, exs_props_t *props, uint32_t tag);
 
@@ -468,8 +468,8 @@ exs_prop_size(const exs_prop_t *p)
 
     type = PROP_TYPE(p->tag);
 
-    if (type & EXS_PT_OOL) {
-        type &= ~EXS_PT_OOL;
+    if (type & (EXS_PT_OOL | EXS_PT_PREP)) {
+        type &= ~(EXS_PT_OOL | EXS_PT_PREP);
         return p->v.bin.len
                + ((type == PT_UNICODE || type == PT_STRING8) ? 1 : 0);
     }
@@ -907,7 +907,7 @@ exs_prop_storable(const exs_prop_t *p)
 {
     uint16_t  type;
 
-    type = PROP_TYPE(p->tag) & ~EXS_PT_OOL;
+    type = PROP_TYPE(p->tag) & ~(EXS_PT_OOL | EXS_PT_PREP);
 
     switch (type) {
     case PT_UNSPECIFIED:
@@ -922,10 +922,10 @@ exs_prop_storable(const exs_prop_t *p)
 
 
 static int
-exs_props_validate(const exs_props_t *props)
+exs_props_check(const exs_props_t *props, int allow_ool)
 {
     uint16_t           type;
-    uint32_t           i;
+    uint32_t           i, j;
     const exs_prop_t  *p;
 
     for (i = 0; i < props->n; i++) {
@@ -938,6 +938,27 @@ exs_props_validate(const exs_props_t *props)
         type = PROP_TYPE(p->tag);
 
         if (type & EXS_PT_OOL) {
+            /* only the store itself names blobs */
+            if (!allow_ool) {
+                return EXS_INVALID;
+            }
+            continue;
+        }
+
+        if (type & EXS_PT_PREP) {
+            /* exs_message_prepare() made it */
+            if ((type & ~EXS_PT_PREP) != PT_UNICODE
+                && (type & ~EXS_PT_PREP) != PT_BINARY)
+            {
+                return EXS_INVALID;
+            }
+
+            if (p->v.bin.data == NULL
+                || ((const exs_pblob_t *) (const void *)
+                    p->v.bin.data)->magic != EXS_PBLOB_MAGIC)
+            {
+                return EXS_INVALID;
+            }
             continue;
         }
 
@@ -945,18 +966,57 @@ exs_props_validate(const exs_props_t *props)
             return EXS_INVALID;
         }
 
-        if ((type & PT_MV) && p->v.mv.n && p->v.mv.v.p == NULL) {
-            return EXS_INVALID;
+        if (type & PT_MV) {
+            if (p->v.mv.n && p->v.mv.v.p == NULL) {
+                return EXS_INVALID;
+            }
+
+            for (j = 0; j < p->v.mv.n; j++) {
+                switch (type) {
+                case PT_MV_STRING8:
+                case PT_MV_UNICODE:
+                case PT_MV_BINARY:
+                case PT_MV_CLSID:
+                    /* exs_str_t and exs_bin_t share their layout */
+                    if (p->v.mv.v.bin[j].data == NULL
+                        && p->v.mv.v.bin[j].len)
+                    {
+                        return EXS_INVALID;
+                    }
+                    break;
+                }
+            }
+
+            continue;
         }
 
-        if ((type == PT_STRING8 || type == PT_UNICODE)
-            && p->v.str.data == NULL && p->v.str.len)
-        {
-            return EXS_INVALID;
+        switch (type) {
+        case PT_STRING8:
+        case PT_UNICODE:
+            if (p->v.str.data == NULL) {
+                return EXS_INVALID;
+            }
+            break;
+        case PT_BINARY:
+        case PT_CLSID:
+        case PT_SVREID:
+        case PT_SRESTRICTION:
+        case PT_ACTIONS:
+            if (p->v.bin.data == NULL && p->v.bin.len) {
+                return EXS_INVALID;
+            }
+            break;
         }
     }
 
     return EXS_OK;
+}
+
+
+int
+exs_props_validate(const exs_props_t *props)
+{
+    return exs_props_check(props, 0);
 }
 
 
@@ -1122,13 +1182,14 @@ int
 exs_bag_store(exs_txn_t *t, exs_wbuf_t *b, const exs_props_t *props,
     int64_t *size)
 {
-    int           rc;
-    uint16_t      type;
-    uint32_t      i, n, *order;
-    uint8_t       sha[EXS_SHA_LEN];
-    exs_prop_t    p;
+    int                 rc;
+    uint16_t            type;
+    uint32_t            i, n, *order;
+    uint8_t             sha[EXS_SHA_LEN];
+    exs_prop_t          p;
+    const exs_pblob_t  *pb;
 
-    rc = exs_props_validate(props);
+    rc = exs_props_check(props, 1);
     if (rc != EXS_OK) {
         return rc;
     }
@@ -1155,6 +1216,13 @@ exs_bag_store(exs_txn_t *t, exs_wbuf_t *b, const exs_props_t *props,
 
         if (type & EXS_PT_OOL) {
             rc = exs_blob_ref(t, p.v.bin.data, 1);
+
+        } else if (type & EXS_PT_PREP) {
+            pb = (const exs_pblob_t *) (const void *) p.v.bin.data;
+            rc = exs_blob_put_prepared(t, pb);
+
+            p.tag = (p.tag & ~(uint32_t) EXS_PT_PREP) | EXS_PT_OOL;
+            p.v.bin.data = pb->sha;
 
         } else if ((type == PT_UNICODE && p.v.str.len > EXS_BLOB_MIN)
                    || (type == PT_BINARY && p.v.bin.len > EXS_BLOB_MIN))

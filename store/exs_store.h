@@ -393,7 +393,7 @@ int exs_folder_rights(exs_mbox_t *mb, exs_id_t fid, uint32_t *rights);
 #define EXS_MSG_ASSOCIATED      0x01     /* a folder-associated message */
 #define EXS_MSG_NEW_MAIL        0x04     /* create: a delivery (the change
                                             log says EXS_CHANGE_NEW_MAIL) */
-                                         /* and EXS_KEEP_KEYS */
+/* EXS_KEEP_KEYS (0x80) applies to exs_message_create() too */
 
 /* PR_MESSAGE_FLAGS bits (MS-OXCMSG 2.2.1.6) */
 #ifndef MSGFLAG_READ
@@ -430,6 +430,17 @@ int exs_folder_rights(exs_mbox_t *mb, exs_id_t fid, uint32_t *rights);
 int exs_message_create(exs_mbox_t *mb, exs_id_t fid, const exs_msg_t *msg,
     unsigned flags, exs_id_t *mid);
 
+/*
+ * The slow part of storing a message, done before the write transaction
+ * and in any thread: its large values are hashed and compressed (into a),
+ * so exs_message_create()/exs_message_save() of the prepared message only
+ * put them, and the write lock every process shares is held shortly.  The
+ * message is changed in place (its large values become references to the
+ * prepared ones, in a and in its own memory, which must live until it is
+ * stored): after this, it is for storing only.  Optional.
+ */
+int exs_message_prepare(exs_env_t *env, exs_msg_t *msg, exs_arena_t *a);
+
 /* reads a message with its computed properties (PR_ENTRYID, PR_MID,
  * PR_MESSAGE_SIZE(_EXTENDED), PR_HASATTACH, PR_MESSAGE_FLAGS,
  * PR_DISPLAY_TO/CC/BCC, PR_PARENT_*, PR_CHANGE_KEY...) */
@@ -444,7 +455,9 @@ int exs_message_get(exs_mbox_t *mb, exs_id_t mid, const uint32_t *tags,
  * Replaces the message's content (properties, recipients, attachments)
  * with msg, as MAPI's SaveChangesMessage and EWS's UpdateItem do after
  * editing a read copy.  change_key, when given, must be the message's
- * current PR_CHANGE_KEY, else EXS_CONFLICT.
+ * current PR_CHANGE_KEY, else EXS_CONFLICT.  PR_INTERNET_CONTENT (the MIME
+ * the message arrived as) goes, here and when exs_message_set() or
+ * exs_message_delprops() change anything but flags and follow-up state.
  */
 int exs_message_save(exs_mbox_t *mb, exs_id_t mid, const exs_msg_t *msg,
     const exs_bin_t *change_key);
@@ -485,7 +498,8 @@ int exs_message_set_change_keys(exs_mbox_t *mb, exs_id_t mid,
  * table until EXS_DEL_HARD or expiry */
 int exs_message_delete(exs_mbox_t *mb, const exs_id_t *mids, uint32_t n,
     unsigned flags);
-/* new_mids (may be NULL) receive the ids in the destination */
+/* new_mids (may be NULL) receive the ids in the destination; moving a
+ * soft-deleted message restores it (into any folder, its own included) */
 int exs_message_move(exs_mbox_t *mb, const exs_id_t *mids, uint32_t n,
     exs_id_t dst, exs_id_t *new_mids);
 int exs_message_copy(exs_mbox_t *mb, const exs_id_t *mids, uint32_t n,

@@ -539,45 +539,20 @@ exs_table_build_contents(exs_table_t *t, exs_id_t fid,
 {
     int          rc;
     exs_key_t    prefix;
-    exs_scan_t   s;
-    exs_id_t    *ids, *nids;
-    uint32_t     n, cap, i;
+    exs_id_t    *ids;
+    uint32_t     n, i;
 
     exs_key_init(&prefix);
     exs_key_u32(&prefix, t->mb->id);
     exs_key_u64(&prefix, fid);
     exs_key_u8(&prefix, extra ? EXS_VIEW_NORMAL : t->view);
 
-    rc = exs_scan_open(t->mb->txn, EXS_DB_IDX_TIME, prefix.b, prefix.len, &s);
+    /* newest first, so ties in the sort keep that order */
+    rc = exs_scan_ids(t->mb->txn, EXS_DB_IDX_TIME, prefix.b, prefix.len, 21,
+                      1, &ids, &n);
     if (rc != EXS_OK) {
         return rc;
     }
-
-    ids = NULL;
-    n = 0;
-    cap = 0;
-
-    /* newest first, so ties in the sort keep that order */
-    while ((rc = exs_scan_prev(&s)) == 1) {
-        if (s.k.mv_size != 29) {
-            rc = EXS_CORRUPT;
-            break;
-        }
-
-        if (n == cap) {
-            cap = cap ? cap * 2 : 256;
-            nids = realloc(ids, cap * sizeof(exs_id_t));
-            if (nids == NULL) {
-                rc = EXS_NOMEM;
-                break;
-            }
-            ids = nids;
-        }
-
-        ids[n++] = exs_get_be64((uint8_t *) s.k.mv_data + 21);
-    }
-
-    exs_scan_close(&s);
 
     for (i = 0; rc == 0 && i < n; i++) {
         rc = exs_table_add_row(t, ids[i], 0, extra);

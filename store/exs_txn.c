@@ -118,6 +118,12 @@ exs_txn_release(exs_txn_t *t, int keep)
     env = t->env;
     t->mboxes = NULL;
     t->mbstates = NULL;
+    t->blob_next = 0;
+    t->blob_dirty = 0;
+
+    if (t->zjobs) {
+        (void) exs_blob_drain(t, 0);
+    }
     exs_arena_reset(t->arena);
 
     if (keep && exs_txn_rdonly(t)) {
@@ -169,8 +175,15 @@ exs_txn_commit(exs_txn_t *t)
 
     env = t->env;
 
+    if (t->zjobs) {
+        exs_txn_fail(t, exs_blob_drain(t, t->err == EXS_OK));
+    }
+
     if (t->err == EXS_OK) {
         rc = exs_mbox_flush(t);
+        if (rc == EXS_OK) {
+            rc = exs_blob_flush(t);
+        }
         if (rc != EXS_OK) {
             exs_txn_fail(t, rc);
         }
@@ -323,6 +336,40 @@ exs_db_reserve(exs_txn_t *t, int db, const void *key, size_t klen,
     *p = v.mv_data;
 
     return EXS_OK;
+}
+
+
+int
+exs_db_patch(exs_txn_t *t, int db, const void *key, size_t klen,
+    const void *head, size_t hlen)
+{
+    int       rc;
+    MDB_val   v;
+    uint8_t  *p;
+
+    rc = exs_db_get(t, db, key, klen, &v);
+    if (rc != EXS_OK) {
+        return exs_txn_fail(t, rc == EXS_NOTFOUND ? EXS_CORRUPT : rc);
+    }
+
+    if (v.mv_size < hlen) {
+        return exs_txn_fail(t, EXS_CORRUPT);
+    }
+
+    /* a copy: the value in the map can't be written in place */
+    p = malloc(v.mv_size);
+    if (p == NULL) {
+        return exs_txn_fail(t, EXS_NOMEM);
+    }
+
+    memcpy(p, v.mv_data, v.mv_size);
+    memcpy(p, head, hlen);
+
+    rc = exs_db_put(t, db, key, klen, p, v.mv_size, 0);
+
+    free(p);
+
+    return rc;
 }
 
 
@@ -575,4 +622,60 @@ exs_scan_close(exs_scan_t *s)
         mdb_cursor_close(s->c);
         s->c = NULL;
     }
+}
+
+
+int
+exs_scan_ids(exs_txn_t *t, int db, const void *prefix, size_t plen, int off,
+    int backward, exs_id_t **ids, uint32_t *n)
+{
+    int          rc;
+    uint32_t     cap;
+    exs_id_t    *v, *nv;
+    exs_scan_t   s;
+
+    *ids = NULL;
+    *n = 0;
+    v = NULL;
+    cap = 0;
+
+    rc = exs_scan_open(t, db, prefix, plen, &s);
+    if (rc != EXS_OK) {
+        return rc;
+    }
+
+    while ((rc = backward ? exs_scan_prev(&s) : exs_scan_next(&s)) == 1) {
+        if ((off >= 0 && s.k.mv_size < (size_t) off + 8)
+            || (off < 0 && s.v.mv_size < 8))
+        {
+            rc = EXS_CORRUPT;
+            break;
+        }
+
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 256;
+            nv = realloc(v, cap * sizeof(exs_id_t));
+            if (nv == NULL) {
+                rc = EXS_NOMEM;
+                break;
+            }
+            v = nv;
+        }
+
+        v[(*n)++] = off >= 0
+                    ? exs_get_be64((uint8_t *) s.k.mv_data + off)
+                    : exs_get_le64(s.v.mv_data);
+    }
+
+    exs_scan_close(&s);
+
+    if (rc < 0) {
+        free(v);
+        *n = 0;
+        return rc;
+    }
+
+    *ids = v;
+
+    return EXS_OK;
 }

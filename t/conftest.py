@@ -20,6 +20,12 @@ import urllib3
 
 urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
+
+def pytest_configure(config):
+    # the test servers' certificates are self-signed on purpose
+    config.addinivalue_line(
+        "filterwarnings", "ignore::urllib3.exceptions.InsecureRequestWarning")
+
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("EXCH_BUILD", os.path.join(TOP, "build"))
 MODULE = os.path.join(BUILD, "modules", "ngx_exch_module.so")
@@ -41,7 +47,7 @@ CONF = """
 load_module {module};
 
 daemon off;
-master_process on;
+master_process {master};
 worker_processes {workers};
 error_log {prefix}/error.log {log_level};
 pid {prefix}/nginx.pid;
@@ -125,7 +131,8 @@ class Nginx:
     """One nginx master with our module, in its own temporary prefix."""
 
     def __init__(self, tls, workers=1, main="", http="", server="",
-                 store=None, log_level="info", users=True):
+                 store=None, log_level="info", master=True, user=None,
+                 users=True):
         self.prefix = tempfile.mkdtemp(prefix="exch-t-")
         os.makedirs(os.path.join(self.prefix, "tmp"))
         self.store = store or os.path.join(self.prefix, "store")
@@ -140,8 +147,9 @@ class Nginx:
                 module=MODULE, prefix=self.prefix, store=self.store,
                 workers=workers, port=self.port, ssl_port=self.ssl_port,
                 tls=tls, top=TOP, main=main, http=http, server=server,
-                log_level=log_level,
-                user="user root root;" if os.geteuid() == 0 else ""))
+                log_level=log_level, master="on" if master else "off",
+                user=user if user is not None else
+                "user root root;" if os.geteuid() == 0 else ""))
         self.proc = None
 
     def url(self, path, ssl=False):

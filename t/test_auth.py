@@ -116,3 +116,10 @@ def test_autoconfig_needs_no_credentials(nginx):
     r = requests.get(nginx.url(
         "/mail/config-v1.1.xml?emailaddress=alice@example.test"))
     assert r.status_code == 200
+
+
+def test_a_cached_login_does_not_let_another_password_in(nginx):
+    assert post(nginx, ALICE, ALICE_PW).status_code != 401
+    assert post(nginx, ALICE, ALICE_PW + "x").status_code == 401
+    assert post(nginx, ALICE, ALICE_PW[:-1]).status_code == 401
+    assert post(nginx, ALICE, ALICE_PW).status_code != 401

@@ -2,8 +2,10 @@
 with exchangelib's own discovery, JSON v2, Mozilla autoconfig, and the
 mail proxy's auth_http endpoint."""
 
+import json
 import os
 import re
+import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -21,6 +23,16 @@ NS_A = ("http://schemas.microsoft.com/exchange/autodiscover/outlook/"
 NS_MS = ("http://schemas.microsoft.com/exchange/autodiscover/mobilesync/"
          "responseschema/2006")
 NS_SOAP = "http://schemas.microsoft.com/exchange/2010/Autodiscover"
+
+
+def curl(url, *args):
+    """(status, headers, body) of a curl request."""
+    r = subprocess.run(["curl", "-sk", "-D", "-", "-o", "-", url] + list(args),
+                       capture_output=True, check=True)
+    head, _, body = r.stdout.partition(b"\r\n\r\n")
+    lines = head.decode().split("\r\n")
+    headers = dict(l.split(": ", 1) for l in lines[1:] if ": " in l)
+    return int(lines[0].split()[1]), headers, body
 
 
 def pox_body(email, schema=NS_A):
@@ -306,12 +318,12 @@ def test_exchangelib_discovers_our_ews_url(nginx, kind):
     ("AutodiscoverV1", "/autodiscover/autodiscover.xml"),
     ("ActiveSync", "/Microsoft-Server-ActiveSync")])
 def test_json_v2(nginx, protocol, path):
-    r = requests.get(nginx.url(
+    status, headers, body = curl(nginx.url(
         "/autodiscover/autodiscover.json/v1.0/%s?Protocol=%s"
-        % (ALICE, protocol)), auth=(ALICE, ALICE_PW))
-    assert r.status_code == 200
-    assert r.headers["Content-Type"].startswith("application/json")
-    assert r.json()["Url"] == nginx.url(path)
+        % (ALICE, protocol)), "-u", "%s:%s" % (ALICE, ALICE_PW))
+    assert status == 200
+    assert headers["Content-Type"].startswith("application/json")
+    assert json.loads(body)["Url"] == nginx.url(path)
 
 
 def test_json_v2_unknown_protocol(nginx):
@@ -336,9 +348,9 @@ AUTOCONFIG = """
     "/mail/config-v1.1.xml?emailaddress=%s"])
 def test_mozilla_autoconfig(make_nginx, path):
     n = make_nginx(http=AUTOCONFIG)
-    r = requests.get(n.url(path % "alice%40example.test"))
-    assert r.status_code == 200
-    root = ET.fromstring(r.content)
+    status, _, body = curl(n.url(path % "alice%40example.test", ssl=True))
+    assert status == 200
+    root = ET.fromstring(body)
     prov = root.find("emailProvider")
     assert prov.get("id") == "example.test"
     assert prov.find("displayName").text == "Example Mail"
@@ -349,8 +361,10 @@ def test_mozilla_autoconfig(make_nginx, path):
     assert imap.find("username").text == "%EMAILADDRESS%"
     smtp = prov.find("outgoingServer[@type='smtp']")
     assert smtp.find("socketType").text == "STARTTLS"
-    ews = prov.find("incomingServer[@type='exchange']/ewsURL")
-    assert ews.text == n.url("/EWS/Exchange.asmx")
+    ews = prov.find("incomingServer[@type='exchange']")
+    assert ews.find("ewsURL").text == n.url("/EWS/Exchange.asmx", ssl=True)
+    assert ews.find("socketType").text == "SSL"
+    assert ews.find("port").text == str(n.ssl_port)
 
 
 def test_mozilla_autoconfig_unknown_domain_is_404(nginx):
@@ -367,11 +381,20 @@ MAIL_AUTH = """
         }"""
 
 
+class MailAuthReply:
+    def __init__(self, status, headers):
+        self.status_code = status
+        self.headers = headers
+
+
 def mail_auth(n, user, password, protocol="imap", method="plain"):
-    return requests.get(n.url("/mail-auth"), headers={
-        "Auth-Method": method, "Auth-User": user, "Auth-Pass": password,
-        "Auth-Protocol": protocol, "Auth-Login-Attempt": "1",
-        "Client-IP": "192.0.2.7"})
+    """What nginx's mail proxy sends to auth_http, sent with curl."""
+    status, headers, _ = curl(
+        n.url("/mail-auth"), "-H", "Auth-Method: " + method,
+        "-H", "Auth-User: " + user, "-H", "Auth-Pass: " + password,
+        "-H", "Auth-Protocol: " + protocol, "-H", "Auth-Login-Attempt: 1",
+        "-H", "Client-IP: 192.0.2.7")
+    return MailAuthReply(status, headers)
 
 
 def test_mail_auth_good_credentials(make_nginx):

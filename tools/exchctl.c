@@ -74,6 +74,7 @@ static int exchctl_user_set(exchctl_t *c);
 static int exchctl_user_show(exchctl_t *c);
 static int exchctl_user_list(exchctl_t *c);
 static int exchctl_user_del(exchctl_t *c);
+static int exchctl_user_verify(exchctl_t *c);
 static int exchctl_alias_add(exchctl_t *c);
 static int exchctl_alias_del(exchctl_t *c);
 static int exchctl_group_add(exchctl_t *c);
@@ -116,6 +117,10 @@ static const exchctl_verb_t  exchctl_verbs[] = {
       "lists the users in address list order: address, display name" },
     { "user del", 1, exchctl_user_del, "ADDRESS",
       "removes a user and the mailbox with everything in it" },
+    { "user verify", 0, exchctl_user_verify,
+      "ADDRESS [--password PW | --password-file FILE]",
+      "checks a password (exit 0 when it matches, 77 when not); reads it\n"
+      "from stdin without an option" },
 
     { "alias add", 1, exchctl_alias_add, "ALIAS ADDRESS",
       "gives a user or group another address" },
@@ -680,6 +685,53 @@ exchctl_user_del(exchctl_t *c)
     if (rc != EXS_OK) {
         return exchctl_fail(c, rc, "%s", c->argv[0]);
     }
+
+    return EX_OK;
+}
+
+
+static int
+exchctl_user_verify(exchctl_t *c)
+{
+    int           i, ex, has;
+    char          password[256];
+    exs_dirent_t  e;
+
+    ex = exchctl_entry(c, c->argv[0], &e);
+    if (ex != EX_OK) {
+        return ex;
+    }
+
+    has = 0;
+    for (i = 1; i < c->argc; i++) {
+        if (strncmp(c->argv[i], "--password", 10) == 0) {
+            has = 1;
+        }
+    }
+
+    if (has) {
+        ex = exchctl_password(c, password, sizeof(password), &i);
+        if (ex != EX_OK) {
+            return ex;
+        }
+
+    } else {
+        if (fgets(password, sizeof(password), stdin) == NULL) {
+            password[0] = '\0';
+        }
+        password[strcspn(password, "\r\n")] = '\0';
+    }
+
+    if ((e.flags & EXS_DIR_DISABLED)
+        || exs_password_verify(e.password, password) != EXS_OK)
+    {
+        explicit_bzero(password, sizeof(password));
+        fprintf(stderr, "exchctl: %s: %s: the password does not match\n",
+                c->what, c->argv[0]);
+        return EX_NOPERM;
+    }
+
+    explicit_bzero(password, sizeof(password));
 
     return EX_OK;
 }

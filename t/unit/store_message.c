@@ -456,11 +456,143 @@ test_attachments(void)
     exs_txn_abort(txn);
 
     mb = wr(&txn);
+    {
+        exs_id_t  copy, moved;
+
+        is_int(exs_message_copy(mb, &mid, 1, EXS_FID_DRAFTS, &copy), EXS_OK,
+               "a copy shares the blobs");
+        is_int(exs_message_move(mb, &copy, 1, EXS_FID_SENT_ITEMS, &moved),
+               EXS_OK, "and a move keeps them");
+        is_int(exs_txn_commit(txn), EXS_OK, "committed");
+        is_int(store_check(env), EXS_OK, "references: one more per copy");
+
+        mb = wr(&txn);
+        is_int(exs_message_delete(mb, &moved, 1, EXS_DEL_HARD), EXS_OK,
+               "the copy goes");
+        rc = exs_message_read_prop(mb, mid, -1, PR_HTML, 0, 10, &out,
+                                   &total, ar);
+        ok(rc == EXS_OK && total == 300000, "the original still reads");
+    }
     is_int(exs_message_delete(mb, &mid, 1, EXS_DEL_HARD), EXS_OK,
            "hard delete");
     is_int(exs_txn_commit(txn), EXS_OK, "committed");
     is_int(store_check(env), EXS_OK, "the blobs went with their last "
            "reference");
+}
+
+
+static void
+test_prepared(void)
+{
+    int            rc;
+    char          *body;
+    size_t         i;
+    exs_id_t       mid, mid2;
+    exs_msg_t     *m, *r;
+    exs_prop_t    *q;
+    exs_txn_t     *txn;
+    exs_mbox_t    *mb;
+    exs_attach_t  *at;
+
+    body = exs_alloc(ar, 200001);
+    for (i = 0; i < 200000; i++) {
+        body[i] = (char) ('A' + (i * 7 + i / 11) % 26);
+    }
+    body[200000] = '\0';
+
+    m = store_msg(ar, "prepared", body, 0);
+    at = exs_msg_add_attach(ar, m);
+    exs_props_set_bin(ar, &at->props, PR_ATTACH_DATA_BIN, body, 150000);
+
+    is_int(exs_message_prepare(env, m, ar), EXS_OK,
+           "a message prepared outside any transaction");
+
+    mb = wr(&txn);
+    is_int(exs_message_create(mb, EXS_FID_INBOX, m, 0, &mid), EXS_OK,
+           "then created");
+    m = store_msg(ar, "prepared twice", body, 0);
+    exs_message_prepare(env, m, ar);
+    is_int(exs_message_create(mb, EXS_FID_INBOX, m, 0, &mid2), EXS_OK,
+           "a second with the same body");
+    is_int(exs_txn_commit(txn), EXS_OK, "committed");
+    is_int(store_check(env), EXS_OK, "one blob, its references right");
+
+    mb = rd(&txn);
+    rc = exs_message_read(mb, mid, EXS_READ_ALL, &r, ar);
+    q = rc == EXS_OK ? exs_props_get(&r->props, PR_BODY) : NULL;
+    ok(q && q->v.str.len == 200000 && strcmp(q->v.str.data, body) == 0,
+       "the body reads back");
+    q = rc == EXS_OK && r->natts == 1
+        ? exs_props_get(&r->atts[0].props, PR_ATTACH_DATA_BIN) : NULL;
+    ok(q && q->v.bin.len == 150000 && memcmp(q->v.bin.data, body, 150000) == 0,
+       "and the attachment");
+    exs_txn_abort(txn);
+
+    mb = wr(&txn);
+    m = store_msg(ar, "saved prepared", body + 1, 0);
+    exs_message_prepare(env, m, ar);
+    is_int(exs_message_save(mb, mid2, m, NULL), EXS_OK,
+           "a prepared message saved over another");
+    is_int(exs_message_delete(mb, &mid, 1, EXS_DEL_HARD), EXS_OK,
+           "the first deleted");
+    is_int(exs_txn_commit(txn), EXS_OK, "committed");
+    is_int(store_check(env), EXS_OK, "store check is clean");
+}
+
+
+static void
+test_ics_keys(void)
+{
+    uint8_t       client[16], ck[22], ck2[22];
+    exs_id_t      mid;
+    exs_bin_t     b;
+    exs_msg_t    *m;
+    exs_prop_t   *q;
+    exs_txn_t    *txn;
+    exs_mbox_t   *mb;
+    exs_props_t   out;
+
+    memset(client, 0xAB, 16);
+    memcpy(ck, client, 16);
+    memcpy(ck + 16, "\0\0\0\0\0\x07", 6);
+    memcpy(ck2, client, 16);
+    memcpy(ck2 + 16, "\0\0\0\0\0\x09", 6);
+
+    m = store_msg(ar, "offline", NULL, 0);
+    exs_props_set_bin(ar, &m->props, PR_SOURCE_KEY, ck, 22);
+    exs_props_set_bin(ar, &m->props, PR_CHANGE_KEY, ck, 22);
+
+    mb = wr(&txn);
+    is_int(exs_message_create(mb, EXS_FID_INBOX, m, EXS_KEEP_KEYS, &mid),
+           EXS_OK, "an upload keeps the client's keys");
+    out.n = 0;
+    exs_message_get(mb, mid, (uint32_t[]) { PR_SOURCE_KEY, PR_CHANGE_KEY,
+                                            PR_PREDECESSOR_CHANGE_LIST },
+                    3, &out, ar);
+    q = exs_props_get(&out, PR_SOURCE_KEY);
+    ok(q && q->v.bin.len == 22 && memcmp(q->v.bin.data, ck, 22) == 0,
+       "PR_SOURCE_KEY as given");
+    q = exs_props_get(&out, PR_CHANGE_KEY);
+    ok(q && memcmp(q->v.bin.data, ck, 22) == 0, "PR_CHANGE_KEY as given");
+    q = exs_props_get(&out, PR_PREDECESSOR_CHANGE_LIST);
+    ok(q && q->v.bin.len == 23 && memcmp(q->v.bin.data + 1, ck, 22) == 0,
+       "a PCL naming it");
+
+    b.data = ck2;
+    b.len = 22;
+    is_int(exs_message_set_change_keys(mb, mid, &b, NULL), EXS_OK,
+           "a later upload's change key");
+    out.n = 0;
+    exs_message_get(mb, mid, (uint32_t[]) { PR_CHANGE_KEY,
+                                            PR_PREDECESSOR_CHANGE_LIST },
+                    2, &out, ar);
+    q = exs_props_get(&out, PR_CHANGE_KEY);
+    ok(q && memcmp(q->v.bin.data, ck2, 22) == 0, "is kept");
+    q = exs_props_get(&out, PR_PREDECESSOR_CHANGE_LIST);
+    ok(q && q->v.bin.len == 23 && memcmp(q->v.bin.data + 1, ck2, 22) == 0,
+       "the PCL keeps the newest XID of the client's namespace");
+    is_int(exs_txn_commit(txn), EXS_OK, "committed");
+    is_int(store_check(env), EXS_OK, "store check is clean");
 }
 
 
@@ -699,6 +831,17 @@ test_fai_and_deletes(void)
     exs_folder_info(mb, EXS_FID_CALENDAR, &fi);
     ok(fi.count == 0 && fi.assoc_count == 1 && fi.deleted_count == 3,
        "all three soft-deleted, the FAI stays");
+    {
+        exs_id_t  restored;
+
+        is_int(exs_message_move(mb, &mids[2], 1, EXS_FID_CALENDAR,
+                                &restored), EXS_OK,
+               "a soft-deleted message moved is restored");
+        exs_folder_info(mb, EXS_FID_CALENDAR, &fi);
+        ok(fi.count == 1 && fi.deleted_count == 2, "back in the view");
+        is_int(exs_message_delete(mb, &restored, 1, 0), EXS_OK,
+               "and soft-deleted again");
+    }
     is_int(exs_mbox_purge(mb, exs_filetime_now() + 10, &purged), EXS_OK,
            "purge what was soft-deleted before now");
     ok(purged >= 3, "purged %u", purged);
@@ -730,6 +873,8 @@ main(void)
     test_attachments();
     test_changes();
     test_named();
+    test_ics_keys();
+    test_prepared();
     test_fai_and_deletes();
 
     exs_arena_destroy(ar);

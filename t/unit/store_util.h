@@ -57,6 +57,21 @@ store_open(const char *name, uint64_t map_size)
 }
 
 
+/* an existing store again */
+static inline exs_env_t *
+store_open_again(const char *dir)
+{
+    exs_env_t       *env;
+    exs_env_conf_t   conf;
+
+    memset(&conf, 0, sizeof(conf));
+    conf.map_size = 1ULL << 30;
+    conf.state_map_size = 64 << 20;
+
+    return exs_env_open(&env, dir, &conf) == EXS_OK ? env : NULL;
+}
+
+
 /* a domain and one user; returns the user's mailbox */
 static inline uint32_t
 store_user(exs_env_t *env, const char *address, uint32_t *id)
