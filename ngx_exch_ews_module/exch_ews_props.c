@@ -805,6 +805,97 @@ static const exch_ews_field_t *const  exch_ews_groups_all[] = {
 };
 
 
+/* every field a number of its own, for the bitmaps of shapes */
+
+#define SPAN(a)  { a, sizeof(a) / sizeof(exch_ews_field_t) - 1 }
+
+static const struct {
+    const exch_ews_field_t   *f;
+    uint32_t                  n;
+} exch_ews_spans[] = {
+    SPAN(exch_ews_item_fields),
+    SPAN(exch_ews_message_fields),
+    SPAN(exch_ews_meeting_fields),
+    SPAN(exch_ews_calendar_fields),
+    SPAN(exch_ews_contact_fields),
+    SPAN(exch_ews_dl_fields),
+    SPAN(exch_ews_task_fields),
+    SPAN(exch_ews_post_fields),
+    { NULL, 0 }
+};
+
+#undef SPAN
+
+
+int
+exch_ews_field_index(const exch_ews_field_t *f)
+{
+    int       base;
+    uint32_t  i;
+
+    base = 0;
+
+    for (i = 0; exch_ews_spans[i].f; i++) {
+        if (f >= exch_ews_spans[i].f
+            && f < exch_ews_spans[i].f + exch_ews_spans[i].n)
+        {
+            return base + (int) (f - exch_ews_spans[i].f);
+        }
+
+        base += (int) exch_ews_spans[i].n;
+    }
+
+    if (f >= exch_ews_folder_fields && f->name) {
+        return base + (int) (f - exch_ews_folder_fields);
+    }
+
+    return -1;
+}
+
+
+uint32_t
+exch_ews_field_count(void)
+{
+    uint32_t                  n, i;
+    const exch_ews_field_t   *f;
+
+    n = 0;
+
+    for (i = 0; exch_ews_spans[i].f; i++) {
+        n += exch_ews_spans[i].n;
+    }
+
+    for (f = exch_ews_folder_fields; f->name; f++) {
+        n++;
+    }
+
+    return n;
+}
+
+
+void
+exch_ews_field_mark(const exch_ews_field_t *field, uint8_t *bitmap)
+{
+    uint32_t                        i;
+    const exch_ews_field_t         *f;
+    const exch_ews_field_t *const  *g;
+
+    /* the same FieldURI in several types' groups: all of them */
+
+    i = 0;
+
+    for (g = exch_ews_groups_all; *g; g++) {
+        for (f = *g; f->name; f++, i++) {
+            if (f == field || (f->uri && field->uri
+                               && strcmp(f->uri, field->uri) == 0))
+            {
+                bitmap[i / 8] |= (uint8_t) (1 << (i % 8));
+            }
+        }
+    }
+}
+
+
 const exch_ews_field_t *const *
 exch_ews_type_groups(unsigned type)
 {

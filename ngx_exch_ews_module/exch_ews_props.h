@@ -243,6 +243,12 @@ extern const exch_ews_field_t  exch_ews_folder_fields[];
 
 /* a FieldURI, or NULL when unknown */
 const exch_ews_field_t *exch_ews_field_by_uri(const char *uri);
+/* fields by number: the index of a field, how many there are, and the
+ * bits of a field and of every field with the same FieldURI */
+int exch_ews_field_index(const exch_ews_field_t *f);
+uint32_t exch_ews_field_count(void);
+void exch_ews_field_mark(const exch_ews_field_t *f, uint8_t *bitmap);
+
 /* the element of an item type, or NULL */
 const exch_ews_field_t *exch_ews_field_by_name(unsigned type,
     const char *name);
