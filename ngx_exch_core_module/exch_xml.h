@@ -30,6 +30,8 @@ void exch_buf_init(exch_buf_t *b);
 void exch_buf_free(exch_buf_t *b);
 void exch_buf_add(exch_buf_t *b, const void *p, size_t n);
 void exch_buf_str(exch_buf_t *b, const char *s);
+/* n bytes at pos, what follows moved up */
+void exch_buf_insert(exch_buf_t *b, size_t pos, const void *p, size_t n);
 void exch_buf_printf(exch_buf_t *b, const char *fmt, ...)
     __attribute__ ((format (printf, 2, 3)));
 

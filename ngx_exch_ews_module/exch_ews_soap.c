@@ -25,6 +25,7 @@ static int exch_ews_headers(exch_ews_t *ews);
 static int exch_ews_dispatch(exch_ews_t *ews);
 static void exch_ews_msg_begin(exch_ews_t *ews, const char *cls,
     exch_ews_code_t code, const char *text);
+static int exch_ews_op_len(const exch_ews_op_t *op);
 
 
 static const char  *exch_ews_versions[] = {
@@ -271,10 +272,10 @@ static const exch_ews_op_t  exch_ews_ops[] = {
     OP("GetSharingFolder", NULL, V2010, 0, NULL),
     OP("GetSharingMetadata", NULL, V2010, 0, NULL),
     OP("GetStreamingEvents", NULL, V2010_SP1, 0, RM),
-    OP("GetUserAvailability", NULL, V2007, 0, NULL),
+    OP("GetUserAvailabilityRequest", NULL, V2007, 0, NULL),
     OP("GetUserConfiguration", exch_ews_op_get_user_config, V2010, 0, RM),
-    OP("GetUserOofSettings", exch_ews_op_get_user_oof_settings, V2007, 0,
-       NULL),
+    OP("GetUserOofSettingsRequest", exch_ews_op_get_user_oof_settings,
+       V2007, 0, NULL),
     OP("GetUserPhoto", exch_ews_op_get_user_photo, V2013, 0, NULL),
     OP("GetUserRetentionPolicyTags", NULL, V2013, 0, NULL),
     OP("InstallApp", NULL, V2013, W, NULL),
@@ -291,8 +292,8 @@ static const exch_ews_op_t  exch_ews_ops[] = {
     OP("SearchMailboxes", NULL, V2013, 0, RM),
     OP("SendItem", exch_ews_op_send_item, V2007, W | H, RM),
     OP("SetHoldOnMailboxes", NULL, V2013, W, NULL),
-    OP("SetUserOofSettings", exch_ews_op_set_user_oof_settings, V2007, W,
-       NULL),
+    OP("SetUserOofSettingsRequest", exch_ews_op_set_user_oof_settings,
+       V2007, W, NULL),
     OP("Subscribe", NULL, V2007, W, RM),
     OP("SyncFolderHierarchy", exch_ews_op_sync_folder_hierarchy, V2007, 0,
        RM),
@@ -725,12 +726,30 @@ exch_ews_fault(exch_ews_t *ews, exch_ews_code_t code, const char *text,
 }
 
 
+/* the operation's name in its response elements: GetUserOofSettingsRequest
+ * answers with GetUserOofSettingsResponse */
+
+static int
+exch_ews_op_len(const exch_ews_op_t *op)
+{
+    size_t  n;
+
+    n = strlen(op->name);
+
+    if (n > 7 && strcmp(op->name + n - 7, "Request") == 0) {
+        n -= 7;
+    }
+
+    return (int) n;
+}
+
+
 void
 exch_ews_resp_begin(exch_ews_t *ews)
 {
-    exch_buf_printf(&ews->out, "<m:%sResponse xmlns:m=\"" EXCH_EWS_NS_M
+    exch_buf_printf(&ews->out, "<m:%.*sResponse xmlns:m=\"" EXCH_EWS_NS_M
                     "\" xmlns:t=\"" EXCH_EWS_NS_T "\"><m:ResponseMessages>",
-                    ews->op->name);
+                    exch_ews_op_len(ews->op), ews->op->name);
     ews->nmsgs = 0;
     ews->msg_start = 0;
 }
@@ -739,8 +758,8 @@ exch_ews_resp_begin(exch_ews_t *ews)
 void
 exch_ews_resp_end(exch_ews_t *ews)
 {
-    exch_buf_printf(&ews->out, "</m:ResponseMessages></m:%sResponse>",
-                    ews->op->name);
+    exch_buf_printf(&ews->out, "</m:ResponseMessages></m:%.*sResponse>",
+                    exch_ews_op_len(ews->op), ews->op->name);
 }
 
 
@@ -751,8 +770,8 @@ exch_ews_msg_begin(exch_ews_t *ews, const char *cls, exch_ews_code_t code,
     ews->msg_start = ews->out.len;
     ews->nmsgs++;
 
-    exch_buf_printf(&ews->out, "<m:%sResponseMessage ResponseClass=\"%s\">",
-                    ews->op->name, cls);
+    exch_buf_printf(&ews->out, "<m:%.*sResponseMessage ResponseClass=\"%s\">",
+                    exch_ews_op_len(ews->op), ews->op->name, cls);
 
     if (code != EXCH_EWS_NOERROR) {
         exch_buf_str(&ews->out, "<m:MessageText>");
@@ -789,7 +808,8 @@ exch_ews_msg_warning(exch_ews_t *ews, exch_ews_code_t code, const char *text)
 void
 exch_ews_msg_end(exch_ews_t *ews)
 {
-    exch_buf_printf(&ews->out, "</m:%sResponseMessage>", ews->op->name);
+    exch_buf_printf(&ews->out, "</m:%.*sResponseMessage>",
+                    exch_ews_op_len(ews->op), ews->op->name);
     ews->msg_start = 0;
 }
 
@@ -811,9 +831,9 @@ void
 exch_ews_single_begin(exch_ews_t *ews, exch_ews_code_t code,
     const char *text)
 {
-    exch_buf_printf(&ews->out, "<m:%sResponse ResponseClass=\"%s\" "
+    exch_buf_printf(&ews->out, "<m:%.*sResponse ResponseClass=\"%s\" "
                     "xmlns:m=\"" EXCH_EWS_NS_M "\" xmlns:t=\"" EXCH_EWS_NS_T
-                    "\">", ews->op->name,
+                    "\">", exch_ews_op_len(ews->op), ews->op->name,
                     code == EXCH_EWS_NOERROR ? "Success" : "Error");
 
     if (code != EXCH_EWS_NOERROR) {
@@ -837,7 +857,8 @@ exch_ews_single_begin(exch_ews_t *ews, exch_ews_code_t code,
 void
 exch_ews_single_end(exch_ews_t *ews)
 {
-    exch_buf_printf(&ews->out, "</m:%sResponse>", ews->op->name);
+    exch_buf_printf(&ews->out, "</m:%.*sResponse>",
+                    exch_ews_op_len(ews->op), ews->op->name);
 }
 
 
