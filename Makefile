@@ -48,7 +48,11 @@ LIB_SRCS   := $(wildcard store/*.c) $(wildcard ngx_exch_*/exch_*.c)
 LIB_OBJS   := $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRCS))
 LIB_INCS   := $(addprefix -I,$(SRC_DIRS))
 
-TOOLS      := $(patsubst tools/%.c,$(B)/bin/%,$(wildcard tools/*.c))
+# tools/NAME.c is one tool; tools/exchctl_*.c are more of exchctl
+TOOLS      := $(patsubst tools/%.c,$(B)/bin/%,\
+                $(filter-out tools/exchctl_%.c,$(wildcard tools/*.c)))
+EXCHCTL_SRCS := $(wildcard tools/exchctl*.c)
+BENCHES    := $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/*.c))
 UNIT_TESTS := $(patsubst t/unit/%.c,$(B)/t/%,$(wildcard t/unit/*.c))
 FUZZERS    := $(patsubst fuzz/%.c,$(B)/fuzz/%,$(wildcard fuzz/*.c))
 FUZZ_OBJS  := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(LIB_SRCS))
@@ -109,10 +113,22 @@ $(B)/obj/%.o: %.c $(MOD_HDRS)
 	$(CC) $(CFLAGS) $(LIB_INCS) $(STORE_INCS) -c $< -o $@
 
 # exchctl's default store is the one make run uses
+$(B)/bin/exchctl: $(EXCHCTL_SRCS) $(wildcard tools/exchctl*.h) $(LIB_OBJS) \
+                  $(MOD_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LIB_INCS) $(STORE_INCS) \
+	    -DEXCH_DEFAULT_STORE='"$(CURDIR)/var/store"' $(EXCHCTL_SRCS) \
+	    $(LIB_OBJS) -o $@ $(LDFLAGS) $(STORE_LIBS)
+
 $(B)/bin/%: tools/%.c $(LIB_OBJS) $(MOD_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LIB_INCS) $(STORE_INCS) \
 	    -DEXCH_DEFAULT_STORE='"$(CURDIR)/var/store"' $< $(LIB_OBJS) -o $@ \
+	    $(LDFLAGS) $(STORE_LIBS)
+
+$(B)/bench/%: bench/%.c $(LIB_OBJS) $(MOD_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LIB_INCS) $(STORE_INCS) $< $(LIB_OBJS) -o $@ \
 	    $(LDFLAGS) $(STORE_LIBS)
 
 $(B)/t/%: t/unit/%.c t/unit/tap.h $(LIB_OBJS) $(MOD_HDRS)

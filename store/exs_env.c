@@ -47,7 +47,8 @@ const char  *exs_db_names[EXS_DB_N] = {
     "named",
     "perm",
     "blob.ref",
-    "blob"
+    "blob",
+    "queue"
 };
 
 static const char  *exs_sdb_names[EXS_SDB_N] = {

@@ -43,6 +43,7 @@ enum {
     EXS_DB_PERM,
     EXS_DB_BLOB_REF,
     EXS_DB_BLOB,
+    EXS_DB_QUEUE,                           /* exs_queue.c */
     EXS_DB_N
 };
 

@@ -23,6 +23,8 @@
 
 #include <exs_store.h>
 
+#include "exchctl_mail.h"
+
 
 #ifndef EXCH_DEFAULT_STORE
 #define EXCH_DEFAULT_STORE      "var/store"
@@ -87,6 +89,7 @@ static int exchctl_folder_list(exchctl_t *c);
 static int exchctl_store_check(exchctl_t *c);
 static int exchctl_store_backup(exchctl_t *c);
 static int exchctl_store_stats(exchctl_t *c);
+static int exchctl_mail(exchctl_t *c);
 static int exchctl_group_help(int argc, char **argv);
 static void exchctl_help(FILE *f);
 
@@ -150,7 +153,9 @@ static const exchctl_verb_t  exchctl_verbs[] = {
       "a hot, compacted copy of the store into DEST (an empty or new\n"
       "directory); the ephemeral session state is not copied" },
     { "store stats", 0, exchctl_store_stats, "",
-      "the store's map size, space used and readers" }
+      "the store's map size, space used and readers" },
+
+    EXCHCTL_MAIL_VERBS
 };
 
 #define EXCHCTL_NVERBS  (sizeof(exchctl_verbs) / sizeof(exchctl_verbs[0]))
@@ -226,6 +231,10 @@ exchctl_open(exchctl_t *c, int write)
 
     memset(&conf, 0, sizeof(exs_env_conf_t));
 
+    if (write == 2) {
+        return EX_OK;                      /* the verb opens the store */
+    }
+
     if (write) {
         conf.flags = EXS_ENV_CREATE;
 
@@ -283,27 +292,7 @@ exchctl_done(exchctl_t *c, int ex)
 static const char *
 exchctl_opt(exchctl_t *c, const char *name, int *i)
 {
-    size_t       len;
-    const char  *arg;
-
-    arg = c->argv[*i];
-    len = strlen(name);
-
-    if (strncmp(arg, name, len) != 0) {
-        return NULL;
-    }
-
-    if (arg[len] == '=') {
-        return arg + len + 1;
-    }
-
-    if (arg[len] != '\0' || *i + 1 >= c->argc) {
-        return NULL;
-    }
-
-    (*i)++;
-
-    return c->argv[*i];
+    return exchctl_option(c->argc, c->argv, name, i);
 }
 
 
@@ -1127,6 +1116,15 @@ exchctl_store_stats(exchctl_t *c)
     printf("readers: %u of %u\n", st.readers, st.max_readers);
 
     return EX_OK;
+}
+
+
+/* the mail verbs (exchctl_mail.c) run their own transactions */
+
+static int
+exchctl_mail(exchctl_t *c)
+{
+    return exchctl_mail_run(c->what, c->store, c->argc, c->argv);
 }
 
 
