@@ -358,10 +358,11 @@ exch_ews_distinguished_known(const char *name)
 exch_ews_code_t
 exch_ews_folder_ref(exch_ews_t *ews, xmlNodePtr node, exch_ews_folder_ref_t *f)
 {
-    int             rc;
-    xmlNodePtr      mbx;
-    const char     *id, *smtp;
-    exch_ews_id_t   eid;
+    int                 rc;
+    xmlNodePtr          mbx;
+    const char         *id, *smtp;
+    exch_ews_id_t       eid;
+    exs_folder_info_t   info;
 
     memset(f, 0, sizeof(exch_ews_folder_ref_t));
 
@@ -425,7 +426,16 @@ exch_ews_folder_ref(exch_ews_t *ews, xmlNodePtr node, exch_ews_folder_ref_t *f)
             return exch_ews_code_from_rc(rc, 1);
         }
 
-        return EXCH_EWS_NOERROR;
+        /* a soft-deleted folder is gone for everything but FindFolder's
+         * SoftDeleted traversal of its parent */
+        rc = exs_folder_info(f->m->mb, f->fid, &info);
+
+        if (rc == EXS_OK && info.deleted) {
+            return EXCH_EWS_ERR_FOLDER_NOT_FOUND;
+        }
+
+        return rc == EXS_NOTFOUND ? EXCH_EWS_ERR_FOLDER_NOT_FOUND
+                                  : EXCH_EWS_NOERROR;
     }
 
     if (exch_xml_is(node, EXCH_EWS_NS_T, "AddressListId")) {

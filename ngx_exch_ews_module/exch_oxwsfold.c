@@ -449,6 +449,12 @@ exch_ews_perms_set(exch_ews_t *ews, exch_ews_mbox_t *m, exs_id_t fid,
     const char              *v;
     const exch_ews_level_t  *l, *levels;
 
+    /* exchangelib wraps the set in a second PermissionSet */
+    c = exch_ews_tchild(set, "PermissionSet");
+    if (c) {
+        set = c;
+    }
+
     list = exch_ews_tchild(set, "Permissions");
     levels = exch_ews_levels;
 
@@ -1133,16 +1139,19 @@ exch_ews_folder_create(exch_ews_t *ews, exch_ews_folder_ref_t *parent,
     } else if (strcmp(elem, "Folder") == 0
                || strcmp(elem, "SearchFolder") == 0)
     {
-        cls = "IPF.Note";
+        cls = NULL;                     /* a generic folder has no class
+                                           unless the client gives one */
 
     } else {
         return EXCH_EWS_ERR_SCHEMA_VALIDATION;
     }
 
-    rc = exs_props_set_str(ews->a, &props, PR_CONTAINER_CLASS, cls,
-                           strlen(cls));
-    if (rc != EXS_OK) {
-        return EXCH_EWS_ERR_INTERNAL_SERVER_ERROR;
+    if (cls) {
+        rc = exs_props_set_str(ews->a, &props, PR_CONTAINER_CLASS, cls,
+                               strlen(cls));
+        if (rc != EXS_OK) {
+            return EXCH_EWS_ERR_INTERNAL_SERVER_ERROR;
+        }
     }
 
     code = exch_ews_folder_props(ews, parent->m, folder, 1, &props, &perms);

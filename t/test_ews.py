@@ -3,14 +3,13 @@ ServerVersionInfo, routing on soap:Body, Exchange's errors and faults,
 ids, the DavMail start-up sequence and exchangelib's version probe."""
 
 import base64
-import re
 import xml.etree.ElementTree as ET
 
 import pytest
 import requests
 
 from conftest import USERS
-from ewslib import (ALICE, BOB, NS, NS_T, account, envelope, fault, messages,
+from ewslib import (ALICE, BOB, NS, account, envelope, fault, messages,
                     post, server_version, soap)
 
 GET_ROOT = ('<m:GetFolder><m:FolderShape><t:BaseShape>IdOnly</t:BaseShape>'
