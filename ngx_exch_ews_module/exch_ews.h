@@ -128,6 +128,7 @@ typedef enum {
     EXCH_EWS_ERR_OBJECT_TYPE_CHANGED,
     EXCH_EWS_ERR_PARENT_FOLDER_NOT_FOUND,
     EXCH_EWS_ERR_QUOTA_EXCEEDED,
+    EXCH_EWS_ERR_RECURRENCE_HAS_NO_OCCURRENCE,
     EXCH_EWS_ERR_REQUEST_STREAM_TOO_BIG,
     EXCH_EWS_ERR_SCHEMA_VALIDATION,
     EXCH_EWS_ERR_SERVER_BUSY,
@@ -307,6 +308,11 @@ int exch_ews_bool(const char *s);
 
 /* exch_ews_util.c: values */
 
+/* days since 1970-01-01 of a proleptic Gregorian date, and back */
+int64_t exch_ews_days_from_civil(int64_t y, unsigned m, unsigned d);
+void exch_ews_civil_from_days(int64_t z, int64_t *y, unsigned *m,
+    unsigned *d);
+
 /* xs:dateTime / xs:date -> FILETIME; -1 when malformed */
 int exch_ews_time_parse(const char *s, int64_t *ft);
 /* FILETIME -> "2024-01-31T12:00:00Z" (size >= 32) */
@@ -332,6 +338,11 @@ void exch_ews_elem_n(exch_buf_t *b, const char *name, const char *text,
 void exch_ews_elem_int(exch_buf_t *b, const char *name, int64_t v);
 void exch_ews_elem_bool(exch_buf_t *b, const char *name, int v);
 void exch_ews_elem_time(exch_buf_t *b, const char *name, int64_t ft);
+
+/* a culture name ("de-DE", case-insensitive) <-> its Windows LCID
+ * (PR_MESSAGE_LOCALE_ID); 0 / NULL when not in the table */
+uint32_t exch_ews_lcid(const char *culture);
+const char *exch_ews_culture(uint32_t lcid);
 
 
 /* exch_ews_id.c: ids (see the file for the layout) */

@@ -14,6 +14,8 @@
 
 #include <exs_oxcmail.h>
 
+#include <openssl/evp.h>
+
 #include "exch_ews_items.h"
 
 
@@ -39,6 +41,7 @@ static void exch_ews_field_tags(exch_ews_t *ews, exch_ews_mbox_t *m,
     int *whole);
 static int exch_ews_field_write(exch_ews_iw_t *w, const exch_ews_field_t *f);
 static exs_prop_t *exch_ews_np(exch_ews_iw_t *w, int np);
+static int exch_ews_convid(const exs_props_t *props, uint8_t *id);
 static exs_prop_t *exch_ews_fprop(exch_ews_iw_t *w,
     const exch_ews_field_t *f);
 static void exch_ews_mailbox_write(exch_ews_iw_t *w, const char *name,
@@ -227,10 +230,25 @@ exch_ews_field_tags(exch_ews_t *ews, exch_ews_mbox_t *m,
     case EXCH_K_EXTENDED:
     case EXCH_K_PARENTFOLDER:
     case EXCH_K_RESPONSEOBJECTS:
-    case EXCH_K_RIGHTS:
     case EXCH_K_CULTURE:
-    case EXCH_K_CONTACTSOURCE:
+        ADD(PR_MESSAGE_LOCALE_ID);
+        break;
+
+    case EXCH_K_CONVID:
+        ADD(PR_CONVERSATION_ID);
+        ADD(PR_CONVERSATION_INDEX);
+        ADD(PR_CONVERSATION_TOPIC);
+        ADD(PR_SUBJECT);
+        break;
+
     case EXCH_K_RECURRENCE:
+        NP(f->np);
+        NP(EXCH_NP_TZDEF_START);
+        NP(EXCH_NP_APPT_START_WHOLE);
+        break;
+
+    case EXCH_K_RIGHTS:
+    case EXCH_K_CONTACTSOURCE:
         if (f->np) {
             NP(f->np);
         }
@@ -317,6 +335,49 @@ exch_ews_np(exch_ews_iw_t *w, int np)
     tag = exch_ews_np_tag(w->ews, w->m, np, 0);
 
     return tag ? exs_props_get(w->p, tag) : NULL;
+}
+
+
+/*
+ * PR_CONVERSATION_ID as Exchange derives it (MS-OXOMSG 2.2.1.3): the
+ * GUID in the conversation index's header, else an MD5 digest of the
+ * conversation topic (the subject without its prefix).
+ */
+
+static int
+exch_ews_convid(const exs_props_t *props, uint8_t *id)
+{
+    unsigned     n;
+    exs_prop_t  *p;
+
+    p = exs_props_get(props, PR_CONVERSATION_ID);
+
+    if (p && PROP_TYPE(p->tag) == PT_BINARY && p->v.bin.len == 16) {
+        memcpy(id, p->v.bin.data, 16);
+        return 0;
+    }
+
+    p = exs_props_get(props, PR_CONVERSATION_INDEX);
+
+    if (p && PROP_TYPE(p->tag) == PT_BINARY && p->v.bin.len >= 22) {
+        memcpy(id, p->v.bin.data + 6, 16);
+        return 0;
+    }
+
+    p = exs_props_get(props, PR_CONVERSATION_TOPIC);
+
+    if (p == NULL) {
+        p = exs_props_get(props, PR_SUBJECT);
+    }
+
+    if (p == NULL || PROP_TYPE(p->tag) != PT_UNICODE) {
+        return -1;
+    }
+
+    n = 16;
+
+    return EVP_Digest(p->v.str.data, p->v.str.len, id, &n, EVP_md5(), NULL)
+           == 1 ? 0 : -1;
 }
 
 
@@ -422,11 +483,11 @@ exch_ews_item_write(exch_ews_t *ews, exch_ews_mbox_t *m, exs_id_t fid,
 static int
 exch_ews_field_write(exch_ews_iw_t *w, const exch_ews_field_t *f)
 {
-    int           rc;
+    int           rc, bias;
     char          tmp[64];
     int64_t       secs, d;
     uint32_t      j, flags;
-    exs_prop_t   *p, *p2;
+    exs_prop_t   *p, *p2, *p3;
     exch_buf_t   *b;
     const char   *s;
     exs_bin_t     mime;
@@ -646,7 +707,9 @@ exch_ews_field_write(exch_ews_iw_t *w, const exch_ews_field_t *f)
         break;
 
     case EXCH_K_CULTURE:
-        exch_ews_elem(b, f->name, "en-US");
+        p = exs_props_get(w->p, PR_MESSAGE_LOCALE_ID);
+        s = p ? exch_ews_culture((uint32_t) p->v.l) : NULL;
+        exch_ews_elem(b, f->name, s ? s : "en-US");
         break;
 
     case EXCH_K_CONTACTSOURCE:
@@ -658,11 +721,9 @@ exch_ews_field_write(exch_ews_iw_t *w, const exch_ews_field_t *f)
         break;
 
     case EXCH_K_CONVID:
-        p = exch_ews_fprop(w, f);
-
-        if (p && PROP_TYPE(p->tag) == PT_BINARY) {
+        if (exch_ews_convid(w->p, (uint8_t *) tmp) == 0) {
             exch_buf_str(b, "<t:ConversationId Id=\"");
-            exch_buf_base64(b, p->v.bin.data, p->v.bin.len);
+            exch_buf_base64(b, tmp, 16);
             exch_buf_str(b, "\"/>");
         }
 
@@ -753,6 +814,27 @@ exch_ews_field_write(exch_ews_iw_t *w, const exch_ews_field_t *f)
 
     case EXCH_K_TZ:
         exch_ews_tz_write(w, f);
+        break;
+
+    case EXCH_K_RECURRENCE:
+        p = exch_ews_fprop(w, f);
+
+        if (p && PROP_TYPE(p->tag) == PT_BINARY) {
+            /* the dates carry the offset of the item's time zone */
+            p2 = exch_ews_np(w, EXCH_NP_TZDEF_START);
+            p3 = exch_ews_np(w, EXCH_NP_APPT_START_WHOLE);
+            bias = 0;
+
+            if (p2 && p3 && PROP_TYPE(p2->tag) == PT_BINARY) {
+                (void) exch_ews_tzdef_bias(p2->v.bin.data, p2->v.bin.len,
+                                           p3->v.ll, &bias);
+            }
+
+            exch_ews_recurrence_write(w->ews, f->name, &p->v.bin,
+                                      f->np == EXCH_NP_TASK_RECURRENCE,
+                                      bias);
+        }
+
         break;
 
     case EXCH_K_COMPLETENAME:

@@ -70,6 +70,8 @@ static exch_ews_code_t exch_ews_set_extended(exch_ews_t *ews,
     exch_ews_mbox_t *m, const exch_ews_path_t *path, xmlNodePtr elem,
     exs_msg_t *msg);
 static void exch_ews_rcpts_drop(exs_msg_t *msg, int rtype);
+static int exch_ews_set_from(exch_ews_t *ews, exs_msg_t *msg, int sender,
+    const char *name, const char *address);
 
 
 static int
@@ -1195,6 +1197,17 @@ exch_ews_field_set(exch_ews_t *ews, exch_ews_mbox_t *m,
         return exch_ews_recurrence_read(ews, m, f, elem, msg);
 
     case EXCH_K_CULTURE:
+        s = exch_ews_value(elem);
+        e = s ? exch_ews_lcid(s) : 0;
+
+        if (e == 0) {
+            break;                      /* a culture we don't know: as
+                                           Exchange, no error */
+        }
+
+        rc = exs_props_set_long(ews->a, &msg->props, PR_MESSAGE_LOCALE_ID, e);
+        break;
+
     case EXCH_K_NONE:
         break;
 
@@ -1401,12 +1414,37 @@ exch_ews_item_read(exch_ews_t *ews, exch_ews_mbox_t *m, xmlNodePtr item,
 }
 
 
+static int
+exch_ews_set_from(exch_ews_t *ews, exs_msg_t *msg, int sender,
+    const char *name, const char *address)
+{
+    int  rc;
+
+    rc = exch_ews_set_str(ews, &msg->props,
+                          sender ? PR_SENDER_NAME : PR_SENT_REPRESENTING_NAME,
+                          name ? name : address);
+    rc |= exch_ews_set_str(ews, &msg->props,
+                           sender ? PR_SENDER_EMAIL_ADDRESS
+                                  : PR_SENT_REPRESENTING_EMAIL_ADDRESS,
+                           address);
+    rc |= exch_ews_set_str(ews, &msg->props,
+                           sender ? PR_SENDER_ADDRTYPE
+                                  : PR_SENT_REPRESENTING_ADDRTYPE, "SMTP");
+    rc |= exch_ews_set_str(ews, &msg->props,
+                           sender ? PR_SENDER_SMTP_ADDRESS
+                                  : PR_SENT_REPRESENTING_SMTP_ADDRESS,
+                           address);
+
+    return rc;
+}
+
+
 int
 exch_ews_item_defaults(exch_ews_t *ews, exch_ews_mbox_t *m, unsigned type,
     exs_msg_t *msg)
 {
-    int           rc;
-    uint32_t      tag, etag, flags;
+    int           rc, done;
+    uint32_t      tag, etag, ptag, flags;
     exs_prop_t   *p, *s, *e;
     const char   *cls;
     char          uid[64];
@@ -1485,10 +1523,7 @@ exch_ews_item_defaults(exch_ews_t *ews, exch_ews_mbox_t *m, unsigned type,
                                      msg->nrcpts ? 1 : 0);
         }
 
-        tag = exch_ews_np_tag(ews, m, EXCH_NP_RECURRING, 1);
-        if (exs_props_get(&msg->props, tag) == NULL) {
-            rc |= exs_props_set_bool(ews->a, &msg->props, tag, 0);
-        }
+        rc |= exch_ews_recurrence_fix(ews, m, msg);
 
         tag = exch_ews_np_tag(ews, m, EXCH_NP_APPT_SUBTYPE, 1);
         if (exs_props_get(&msg->props, tag) == NULL) {
@@ -1520,16 +1555,26 @@ exch_ews_item_defaults(exch_ews_t *ews, exch_ews_mbox_t *m, unsigned type,
         /* the organizer: the mailbox owner */
 
         if (exs_props_get(&msg->props, PR_SENT_REPRESENTING_NAME) == NULL) {
-            rc |= exch_ews_set_str(ews, &msg->props,
-                                   PR_SENT_REPRESENTING_NAME, m->name);
-            rc |= exch_ews_set_str(ews, &msg->props,
-                                   PR_SENT_REPRESENTING_EMAIL_ADDRESS,
-                                   m->address);
-            rc |= exch_ews_set_str(ews, &msg->props,
-                                   PR_SENT_REPRESENTING_ADDRTYPE, "SMTP");
-            rc |= exch_ews_set_str(ews, &msg->props,
-                                   PR_SENT_REPRESENTING_SMTP_ADDRESS,
-                                   m->address);
+            rc |= exch_ews_set_from(ews, msg, 0, m->name, m->address);
+        }
+    }
+
+    if (type == EXCH_IT_POST) {
+        /* a post is from whoever posts it, posted now */
+
+        if (exs_props_get(&msg->props, PR_SENT_REPRESENTING_NAME) == NULL) {
+            rc |= exch_ews_set_from(ews, msg, 0, ews->user.name,
+                                    ews->user.address);
+        }
+
+        if (exs_props_get(&msg->props, PR_SENDER_NAME) == NULL) {
+            rc |= exch_ews_set_from(ews, msg, 1, ews->user.name,
+                                    ews->user.address);
+        }
+
+        if (exs_props_get(&msg->props, PR_CLIENT_SUBMIT_TIME) == NULL) {
+            rc |= exs_props_set_i8(ews->a, &msg->props,
+                                   PR_CLIENT_SUBMIT_TIME, ews->now);
         }
     }
 
@@ -1583,39 +1628,52 @@ exch_ews_item_defaults(exch_ews_t *ews, exch_ews_mbox_t *m, unsigned type,
     }
 
     if (type == EXCH_IT_TASK) {
+        /* Status and PercentComplete go together, as in Outlook: done is
+         * 100 %, 100 % is done, and a done task has its date */
         tag = exch_ews_np_tag(ews, m, EXCH_NP_TASK_STATUS, 1);
+        ptag = exch_ews_np_tag(ews, m, EXCH_NP_PERCENT_COMPLETE, 1);
         p = exs_props_get(&msg->props, tag);
+        e = exs_props_get(&msg->props, ptag);
 
         if (p == NULL) {
             rc |= exs_props_set_long(ews->a, &msg->props, tag, 0);
-
-        } else if (p->v.l == 2) {
-            rc |= exs_props_set_bool(ews->a, &msg->props,
-                                     exch_ews_np_tag(ews, m,
-                                                     EXCH_NP_TASK_COMPLETE,
-                                                     1), 1);
-            tag = exch_ews_np_tag(ews, m, EXCH_NP_PERCENT_COMPLETE, 1);
-
-            if (exs_props_get(&msg->props, tag) == NULL) {
-                exs_prop_t  d;
-
-                memset(&d, 0, sizeof(exs_prop_t));
-                d.tag = tag;
-                d.v.d = 1.0;
-                rc |= exs_props_set(ews->a, &msg->props, &d);
-            }
-
-            tag = exch_ews_np_tag(ews, m, EXCH_NP_TASK_COMPLETED, 1);
-
-            if (exs_props_get(&msg->props, tag) == NULL) {
-                rc |= exs_props_set_i8(ews->a, &msg->props, tag, ews->now);
-            }
+            p = exs_props_get(&msg->props, tag);
         }
 
-        tag = exch_ews_np_tag(ews, m, EXCH_NP_TASK_COMPLETE, 1);
-        if (exs_props_get(&msg->props, tag) == NULL) {
-            rc |= exs_props_set_bool(ews->a, &msg->props, tag, 0);
+        if (p && p->v.l != 2 && e && e->v.d >= 1.0) {
+            rc |= exs_props_set_long(ews->a, &msg->props, tag, 2);
+            p = exs_props_get(&msg->props, tag);
         }
+
+        done = p && p->v.l == 2;
+
+        if (done && (e == NULL || e->v.d < 1.0)) {
+            exs_prop_t  d;
+
+            memset(&d, 0, sizeof(exs_prop_t));
+            d.tag = ptag;
+            d.v.d = 1.0;
+            rc |= exs_props_set(ews->a, &msg->props, &d);
+        }
+
+        rc |= exs_props_set_bool(ews->a, &msg->props,
+                                 exch_ews_np_tag(ews, m, EXCH_NP_TASK_COMPLETE,
+                                                 1), done);
+
+        tag = exch_ews_np_tag(ews, m, EXCH_NP_TASK_COMPLETED, 1);
+
+        if (done && exs_props_get(&msg->props, tag) == NULL) {
+            rc |= exs_props_set_i8(ews->a, &msg->props, tag, ews->now);
+        }
+
+        if (!done) {
+            exs_props_del(&msg->props, tag);
+        }
+
+        tag = exch_ews_np_tag(ews, m, EXCH_NP_TASK_FRECURRING, 1);
+        ptag = exch_ews_np_tag(ews, m, EXCH_NP_TASK_RECURRENCE, 0);
+        rc |= exs_props_set_bool(ews->a, &msg->props, tag,
+                                 ptag && exs_props_get(&msg->props, ptag));
 
         tag = exch_ews_np_tag(ews, m, EXCH_NP_TASK_OWNER, 1);
         if (exs_props_get(&msg->props, tag) == NULL) {

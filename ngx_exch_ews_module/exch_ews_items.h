@@ -162,16 +162,30 @@ exch_ews_code_t exch_ews_attach_read(exch_ews_t *ews, exch_ews_mbox_t *m,
  * SendOnly, sent_fid where the sent copy goes (0: Sent Items) */
 int exch_ews_submit(exch_ews_t *ews, exch_ews_mbox_t *m, exs_id_t mid,
     int delete, exs_id_t sent_fid);
+/* a meeting request (cancel: a cancellation) for the attendees of calendar
+ * item mid; save: a copy in Sent Items */
+int exch_ews_meeting_send(exch_ews_t *ews, exch_ews_mbox_t *m, exs_id_t mid,
+    int cancel, int save);
+/* SendMeetingInvitations / ...OrCancellations / SendMeetingCancellations:
+ * 0 none, 1 send, 2 send and save a copy; -1 not a value of the schema */
+int exch_ews_meeting_disposition(const char *s);
 
 /* exch_oxwsgtz.c: a TZDEFINITION (MS-OXOCAL 2.2.1.41) for a time zone id */
 int exch_ews_tzdef_make(exch_ews_t *ews, const char *id, exs_bin_t *out);
+/* the bias (minutes, UTC = local + bias) a TZDEFINITION has at a time
+ * (FILETIME, UTC); -1 when the blob is broken */
+int exch_ews_tzdef_bias(const uint8_t *p, size_t n, int64_t ft, int *bias);
 
 /* exch_ews_recur.c: Recurrence elements <-> PidLidAppointmentRecur,
  * PidLidTaskRecurrence */
 exch_ews_code_t exch_ews_recurrence_read(exch_ews_t *ews, exch_ews_mbox_t *m,
     const exch_ews_field_t *f, xmlNodePtr elem, exs_msg_t *msg);
 void exch_ews_recurrence_write(exch_ews_t *ews, const char *elem,
-    const exs_bin_t *blob, int task);
+    const exs_bin_t *blob, int task, int bias);
+/* a calendar item's series after its fields changed: time offsets, clip
+ * range, recurrence type, IsRecurring */
+int exch_ews_recurrence_fix(exch_ews_t *ews, exch_ews_mbox_t *m,
+    exs_msg_t *msg);
 
 
 /* exch_ews_restrict.c */

@@ -116,6 +116,8 @@ const exch_ews_named_t  exch_ews_named[] = {
     NP_ID(PSETID_TASK, 0x8129, PT_LONG),
     NP_ID(PSETID_TASK, 0x812A, PT_LONG),
     NP_NAME(PSETID_ADDRESS, "ContactSource", PT_LONG),
+    NP_ID(PSETID_APPOINTMENT, 0x8231, PT_LONG),
+    NP_ID(PSETID_APPOINTMENT, 0x8232, PT_UNICODE),
 };
 
 const uint32_t  exch_ews_nnamed = EXCH_NP_COUNT;

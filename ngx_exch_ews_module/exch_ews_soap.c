@@ -181,6 +181,8 @@ static const exch_ews_code_def_t  exch_ews_codes[] = {
       "The parent folder could not be found." },
     { "ErrorQuotaExceeded",
       "The mailbox quota has been exceeded." },
+    { "ErrorRecurrenceHasNoOccurrence",
+      "The recurrence pattern has no occurrences in the given range." },
     { "ErrorRequestStreamTooBig",
       "The request is too large." },
     { "ErrorSchemaValidation",

@@ -12,9 +12,6 @@
 #include "exch_ews.h"
 
 
-static int64_t exch_days_from_civil(int64_t y, unsigned m, unsigned d);
-static void exch_civil_from_days(int64_t z, int64_t *y, unsigned *m,
-    unsigned *d);
 static int exch_digits(const char **p, const char *end, int n, int *v);
 
 
@@ -24,8 +21,8 @@ static const char  exch_b64[] =
 
 /* days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant) */
 
-static int64_t
-exch_days_from_civil(int64_t y, unsigned m, unsigned d)
+int64_t
+exch_ews_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
     int64_t   era;
     unsigned  yoe, doy, doe;
@@ -40,8 +37,8 @@ exch_days_from_civil(int64_t y, unsigned m, unsigned d)
 }
 
 
-static void
-exch_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+void
+exch_ews_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 {
     int64_t   era;
     unsigned  doe, yoe, doy, mp;
@@ -149,7 +146,7 @@ exch_ews_time_parse(const char *s, int64_t *ft)
         }
     }
 
-    days = exch_days_from_civil(y, (unsigned) mo, (unsigned) d);
+    days = exch_ews_days_from_civil(y, (unsigned) mo, (unsigned) d);
     t = days * 86400 + h * 3600 + mi * 60 + sec;
 
     if (p < end) {
@@ -191,7 +188,7 @@ exch_ews_time_format(int64_t ft, char *buf, size_t size)
     days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
     secs = (unsigned) (t - days * 86400);
 
-    exch_civil_from_days(days, &y, &m, &d);
+    exch_ews_civil_from_days(days, &y, &m, &d);
 
     if (y < 1601) {
         y = 1601;
@@ -553,4 +550,66 @@ exch_ews_elem_time(exch_buf_t *b, const char *name, int64_t ft)
 
     exch_ews_time_format(ft, tmp, sizeof(tmp));
     exch_buf_printf(b, "<t:%s>%s</t:%s>", name, tmp, name);
+}
+
+
+/* the cultures clients send (MS-LCID) */
+
+static const struct {
+    uint32_t     lcid;
+    const char  *name;
+} exch_ews_cultures[] = {
+    { 0x0401, "ar-SA" }, { 0x0402, "bg-BG" }, { 0x0403, "ca-ES" },
+    { 0x0404, "zh-TW" }, { 0x0405, "cs-CZ" }, { 0x0406, "da-DK" },
+    { 0x0407, "de-DE" }, { 0x0408, "el-GR" }, { 0x0409, "en-US" },
+    { 0x040b, "fi-FI" }, { 0x040c, "fr-FR" }, { 0x040d, "he-IL" },
+    { 0x040e, "hu-HU" }, { 0x040f, "is-IS" }, { 0x0410, "it-IT" },
+    { 0x0411, "ja-JP" }, { 0x0412, "ko-KR" }, { 0x0413, "nl-NL" },
+    { 0x0414, "nb-NO" }, { 0x0415, "pl-PL" }, { 0x0416, "pt-BR" },
+    { 0x0418, "ro-RO" }, { 0x0419, "ru-RU" }, { 0x041a, "hr-HR" },
+    { 0x041b, "sk-SK" }, { 0x041d, "sv-SE" }, { 0x041e, "th-TH" },
+    { 0x041f, "tr-TR" }, { 0x0421, "id-ID" }, { 0x0422, "uk-UA" },
+    { 0x0424, "sl-SI" }, { 0x0425, "et-EE" }, { 0x0426, "lv-LV" },
+    { 0x0427, "lt-LT" }, { 0x042a, "vi-VN" }, { 0x0439, "hi-IN" },
+    { 0x043e, "ms-MY" }, { 0x0804, "zh-CN" }, { 0x0807, "de-CH" },
+    { 0x0809, "en-GB" }, { 0x080a, "es-MX" }, { 0x080c, "fr-BE" },
+    { 0x0810, "it-CH" }, { 0x0813, "nl-BE" }, { 0x0816, "pt-PT" },
+    { 0x081a, "sr-Latn-CS" }, { 0x0c07, "de-AT" }, { 0x0c09, "en-AU" },
+    { 0x0c0a, "es-ES" }, { 0x0c0c, "fr-CA" }, { 0x1009, "en-CA" },
+    { 0x100c, "fr-CH" }, { 0x1409, "en-NZ" }, { 0x1809, "en-IE" },
+    { 0x1c09, "en-ZA" }, { 0x4009, "en-IN" }
+};
+
+
+uint32_t
+exch_ews_lcid(const char *culture)
+{
+    size_t  i;
+
+    for (i = 0; i < sizeof(exch_ews_cultures) / sizeof(exch_ews_cultures[0]);
+         i++)
+    {
+        if (strcasecmp(exch_ews_cultures[i].name, culture) == 0) {
+            return exch_ews_cultures[i].lcid;
+        }
+    }
+
+    return 0;
+}
+
+
+const char *
+exch_ews_culture(uint32_t lcid)
+{
+    size_t  i;
+
+    for (i = 0; i < sizeof(exch_ews_cultures) / sizeof(exch_ews_cultures[0]);
+         i++)
+    {
+        if (exch_ews_cultures[i].lcid == lcid) {
+            return exch_ews_cultures[i].name;
+        }
+    }
+
+    return NULL;
 }

@@ -848,7 +848,7 @@ exch_ews_create_one(exch_ews_t *ews, xmlNodePtr item,
 
     if (send) {
         code = exch_ews_send(ews, m, mid, send,
-                             send == EXCH_SEND_AND_SAVE && saved->m
+                             send == EXCH_SEND_AND_SAVE && saved->m == m
                              ? saved->fid : 0);
         if (code != EXCH_EWS_NOERROR) {
             return code;
@@ -869,7 +869,7 @@ exch_ews_create_one(exch_ews_t *ews, xmlNodePtr item,
 int
 exch_ews_op_create_item(exch_ews_t *ews, xmlNodePtr req)
 {
-    int                     send;
+    int                     send, invite;
     unsigned                type;
     exs_id_t                fid, mid;
     xmlNodePtr              items, c, sf;
@@ -879,13 +879,15 @@ exch_ews_op_create_item(exch_ews_t *ews, xmlNodePtr req)
 
     items = exch_ews_mchild(req, "Items");
     send = exch_ews_disposition(exch_ews_attr(req, "MessageDisposition"));
+    invite = exch_ews_meeting_disposition(exch_ews_attr(req,
+                                              "SendMeetingInvitations"));
 
-    if (items == NULL || send < 0) {
+    if (items == NULL || send < 0 || invite < 0) {
         return exch_ews_fault(ews, EXCH_EWS_ERR_SCHEMA_VALIDATION, NULL,
                               "CreateItem needs Items.");
     }
 
-    if (send != EXCH_SEND_NONE && !ews->in_thread) {
+    if ((send != EXCH_SEND_NONE || invite) && !ews->in_thread) {
         /* sending converts to MIME and delivers: in a thread */
         return EXCH_EWS_AGAIN;
     }
@@ -937,6 +939,12 @@ exch_ews_op_create_item(exch_ews_t *ews, xmlNodePtr req)
         if (code == EXCH_EWS_NOERROR) {
             code = exch_ews_create_one(ews, c, &saved, send, &m, &fid, &mid,
                                        &type);
+        }
+
+        if (code == EXCH_EWS_NOERROR && invite && type == EXCH_IT_CALENDAR) {
+            code = exch_ews_code_from_rc(exch_ews_meeting_send(ews, m, mid, 0,
+                                                               invite == 2),
+                                         0);
         }
 
         if (code == EXCH_EWS_ERR_SCHEMA_VALIDATION) {
@@ -1331,7 +1339,7 @@ exch_ews_update_one(exch_ews_t *ews, xmlNodePtr ch, const char *conflict,
 int
 exch_ews_op_update_item(exch_ews_t *ews, xmlNodePtr req)
 {
-    int                     send;
+    int                     send, invite;
     uint32_t                tag;
     unsigned                type;
     xmlNodePtr              changes, c, sf;
@@ -1345,8 +1353,10 @@ exch_ews_op_update_item(exch_ews_t *ews, xmlNodePtr req)
     changes = exch_ews_mchild(req, "ItemChanges");
     conflict = exch_ews_attr(req, "ConflictResolution");
     send = exch_ews_disposition(exch_ews_attr(req, "MessageDisposition"));
+    invite = exch_ews_meeting_disposition(
+                 exch_ews_attr(req, "SendMeetingInvitationsOrCancellations"));
 
-    if (changes == NULL || send < 0 || conflict == NULL
+    if (changes == NULL || send < 0 || invite < 0 || conflict == NULL
         || (strcmp(conflict, "NeverOverwrite") != 0
             && strcmp(conflict, "AutoResolve") != 0
             && strcmp(conflict, "AlwaysOverwrite") != 0))
@@ -1356,7 +1366,7 @@ exch_ews_op_update_item(exch_ews_t *ews, xmlNodePtr req)
                               "ItemChanges.");
     }
 
-    if (send != EXCH_SEND_NONE && !ews->in_thread) {
+    if ((send != EXCH_SEND_NONE || invite) && !ews->in_thread) {
         return EXCH_EWS_AGAIN;
     }
 
@@ -1381,6 +1391,23 @@ exch_ews_op_update_item(exch_ews_t *ews, xmlNodePtr req)
 
         code = exch_ews_update_one(ews, c, conflict, send, &saved, &it);
 
+        type = 0;
+
+        if (code == EXCH_EWS_NOERROR && it.mid) {
+            memset(&props, 0, sizeof(exs_props_t));
+            tag = PR_MESSAGE_CLASS;
+            exs_message_get(it.m->mb, it.mid, &tag, 1, &props, ews->a);
+            cls = exs_props_get(&props, PR_MESSAGE_CLASS);
+            type = exch_ews_item_type(cls ? cls->v.str.data : NULL);
+        }
+
+        if (code == EXCH_EWS_NOERROR && invite && type == EXCH_IT_CALENDAR) {
+            code = exch_ews_code_from_rc(exch_ews_meeting_send(ews, it.m,
+                                                               it.mid, 0,
+                                                               invite == 2),
+                                         0);
+        }
+
         if (code == EXCH_EWS_ERR_SCHEMA_VALIDATION) {
             exch_ews_end(ews, EXS_ERROR);
             return exch_ews_fault(ews, code, NULL,
@@ -1398,12 +1425,6 @@ exch_ews_op_update_item(exch_ews_t *ews, xmlNodePtr req)
             exch_buf_str(&ews->out, "<m:Items/>");
 
         } else {
-            memset(&props, 0, sizeof(exs_props_t));
-            tag = PR_MESSAGE_CLASS;
-            exs_message_get(it.m->mb, it.mid, &tag, 1, &props, ews->a);
-            cls = exs_props_get(&props, PR_MESSAGE_CLASS);
-            type = exch_ews_item_type(cls ? cls->v.str.data : NULL);
-
             exch_buf_printf(&ews->out, "<m:Items><t:%s>",
                             exch_ews_item_type_name(type));
 
@@ -1435,9 +1456,9 @@ exch_ews_op_update_item(exch_ews_t *ews, xmlNodePtr req)
 int
 exch_ews_op_delete_item(exch_ews_t *ews, xmlNodePtr req)
 {
-    int                   rc;
+    int                   rc, cancel;
     uint32_t              tag;
-    unsigned              flags;
+    unsigned              flags, itype;
     xmlNodePtr            ids, c;
     exs_prop_t           *cls;
     exs_props_t           props;
@@ -1460,6 +1481,17 @@ exch_ews_op_delete_item(exch_ews_t *ews, xmlNodePtr req)
     }
 
     flags = strcmp(type, "HardDelete") == 0 ? EXS_DEL_HARD : 0;
+    cancel = exch_ews_meeting_disposition(exch_ews_attr(req,
+                                              "SendMeetingCancellations"));
+
+    if (cancel < 0) {
+        return exch_ews_fault(ews, EXCH_EWS_ERR_SCHEMA_VALIDATION, NULL,
+                              "SendMeetingCancellations is not valid.");
+    }
+
+    if (cancel && !ews->in_thread) {
+        return EXCH_EWS_AGAIN;          /* cancellations are sent */
+    }
 
     if (exch_ews_begin(ews, 1) != EXS_OK) {
         return exch_ews_fault(ews, EXCH_EWS_ERR_MAILBOX_STORE_UNAVAILABLE,
@@ -1480,20 +1512,36 @@ exch_ews_op_delete_item(exch_ews_t *ews, xmlNodePtr req)
             code = exch_ews_code_from_rc(rc, 0);
         }
 
-        if (code == EXCH_EWS_NOERROR && task == NULL) {
+        itype = 0;
+
+        if (code == EXCH_EWS_NOERROR) {
             memset(&props, 0, sizeof(exs_props_t));
             tag = PR_MESSAGE_CLASS;
 
             if (exs_message_get(it.m->mb, it.mid, &tag, 1, &props, ews->a)
                 == EXS_OK
-                && (cls = exs_props_get(&props, PR_MESSAGE_CLASS)) != NULL
-                && exch_ews_item_type(cls->v.str.data) == EXCH_IT_TASK)
+                && (cls = exs_props_get(&props, PR_MESSAGE_CLASS)) != NULL)
             {
-                exch_ews_msg_error(ews, EXCH_EWS_ERR_INVALID_REQUEST,
-                                   "AffectedTaskOccurrences is required to "
-                                   "delete a task.");
-                continue;
+                itype = exch_ews_item_type(cls->v.str.data);
             }
+        }
+
+        if (code == EXCH_EWS_NOERROR && task == NULL
+            && itype == EXCH_IT_TASK)
+        {
+            exch_ews_msg_error(ews, EXCH_EWS_ERR_INVALID_REQUEST,
+                               "AffectedTaskOccurrences is required to "
+                               "delete a task.");
+            continue;
+        }
+
+        if (code == EXCH_EWS_NOERROR && cancel && itype == EXCH_IT_CALENDAR
+            && !info.deleted)
+        {
+            code = exch_ews_code_from_rc(exch_ews_meeting_send(ews, it.m,
+                                                               it.mid, 1,
+                                                               cancel == 2),
+                                         0);
         }
 
         if (code == EXCH_EWS_NOERROR) {

@@ -125,6 +125,8 @@ static void exch_ews_bias(char *buf, size_t size, int minutes);
 static void exch_ews_tz_write(exch_ews_t *ews, const exch_ews_tz_t *tz,
     int full);
 static void exch_ews_systime(uint8_t *p, const exch_ews_tzrule_t *r);
+static int64_t exch_ews_transition(int64_t year, const uint8_t *st);
+static int32_t exch_ews_le32s(const uint8_t *p);
 
 
 static const exch_ews_tz_t *
@@ -352,4 +354,126 @@ exch_ews_tzdef_make(exch_ews_t *ews, const char *id, exs_bin_t *out)
     out->len = n;
 
     return EXS_OK;
+}
+
+
+/* a transition of a TZRULE in a year, as minutes since 1970 in the local
+ * time of the side it leaves */
+
+static int64_t
+exch_ews_transition(int64_t year, const uint8_t *st)
+{
+    int64_t   days, first;
+    unsigned  month, dow, nth, hour, minute, dim;
+
+    month = st[2] | (st[3] << 8);
+    dow = st[4] | (st[5] << 8);
+    nth = st[6] | (st[7] << 8);
+    hour = st[8] | (st[9] << 8);
+    minute = st[10] | (st[11] << 8);
+
+    if (month < 1 || month > 12) {
+        month = 1;
+    }
+
+    if ((st[0] | (st[1] << 8)) != 0) {
+        /* an absolute date: wDay is the day of the month */
+        days = exch_ews_days_from_civil(year, month, nth ? nth : 1);
+
+    } else {
+        first = exch_ews_days_from_civil(year, month, 1);
+        /* 1970-01-01 was a Thursday */
+        days = first + (int64_t) ((dow % 7 + 7 - (unsigned) ((first % 7 + 11)
+                                                             % 7)) % 7);
+        dim = (unsigned) (exch_ews_days_from_civil(year + (month == 12),
+                                                   month % 12 + 1, 1)
+                          - first);
+
+        if (nth < 1) {
+            nth = 1;
+        }
+
+        days += (int64_t) (nth - 1) * 7;
+
+        while (days - first >= (int64_t) dim) {
+            days -= 7;                  /* 5: the last one */
+        }
+    }
+
+    return days * 1440 + hour * 60 + minute;
+}
+
+
+static int32_t
+exch_ews_le32s(const uint8_t *p)
+{
+    return (int32_t) ((uint32_t) p[0] | ((uint32_t) p[1] << 8)
+                      | ((uint32_t) p[2] << 16) | ((uint32_t) p[3] << 24));
+}
+
+
+int
+exch_ews_tzdef_bias(const uint8_t *p, size_t n, int64_t ft, int *bias)
+{
+    int64_t         t, year, on, off;
+    unsigned        m, d;
+    size_t          hdr, nrules, i;
+    int32_t         sbias, dbias;
+    const uint8_t  *r, *best;
+
+    if (n < 6) {
+        return -1;
+    }
+
+    hdr = 4 + (size_t) (p[2] | (p[3] << 8));
+
+    if (hdr < 6 || hdr > n) {
+        return -1;
+    }
+
+    nrules = p[hdr - 2] | (p[hdr - 1] << 8);
+
+    if (nrules == 0 || hdr + nrules * 66 > n) {
+        return -1;
+    }
+
+    /* minutes since 1970, UTC */
+    t = exs_filetime_to_unix(ft) / 60;
+    t = t >= 0 ? t : t - 1;
+
+    exch_ews_civil_from_days(t >= 0 ? t / 1440 : (t - 1439) / 1440, &year,
+                             &m, &d);
+
+    /* the rule in force: the last one that starts in or before the year */
+
+    best = p + hdr;
+
+    for (i = 0; i < nrules; i++) {
+        r = p + hdr + i * 66;
+
+        if ((int64_t) (r[6] | (r[7] << 8)) <= year) {
+            best = r;
+        }
+    }
+
+    r = best;
+    sbias = exch_ews_le32s(r + 22) + exch_ews_le32s(r + 26);
+    dbias = exch_ews_le32s(r + 22) + exch_ews_le32s(r + 30);
+
+    if ((r[36] | r[37]) == 0 || (r[52] | r[53]) == 0) {
+        *bias = sbias;
+        return 0;
+    }
+
+    on = exch_ews_transition(year, r + 50) + sbias;     /* daylight from */
+    off = exch_ews_transition(year, r + 34) + dbias;    /* standard from */
+
+    if (on < off) {
+        *bias = t >= on && t < off ? dbias : sbias;
+
+    } else {
+        *bias = t >= off && t < on ? sbias : dbias;
+    }
+
+    return 0;
 }
