@@ -48,6 +48,8 @@ static exch_ews_code_t exch_ews_send(exch_ews_t *ews, exch_ews_mbox_t *m,
     exs_id_t mid, int send, exs_id_t sent_fid);
 static int exch_ews_move_copy_item(exch_ews_t *ews, xmlNodePtr req,
     int copy);
+static void exch_ews_group_index(exch_ews_t *ews, const exch_ews_field_t *f,
+    const exs_prop_t *v);
 
 
 /* FindItem */
@@ -441,22 +443,7 @@ exch_ews_find_folder_items(exch_ews_t *ews, xmlNodePtr req,
                 exch_buf_str(&ews->out, "<t:GroupedItems><t:GroupIndex>");
 
                 if (gv) {
-                    if ((PROP_TYPE(gv->tag) == PT_UNICODE)) {
-                        exch_buf_text(&ews->out, gv->v.str.data,
-                                      gv->v.str.len);
-                    } else {
-                        size_t  before = ews->out.len;
-
-                        exch_ews_value_write(&ews->out, gv);
-
-                        /* keep the value, not its <t:Value> element */
-                        if (ews->out.len >= before + 19) {
-                            memmove(ews->out.data + before,
-                                    ews->out.data + before + 9,
-                                    ews->out.len - before - 19);
-                            ews->out.len -= 19;
-                        }
-                    }
+                    exch_ews_group_index(ews, gb ? gpath.field : NULL, gv);
                 }
 
                 exch_buf_str(&ews->out, "</t:GroupIndex><t:Items>");
@@ -511,6 +498,60 @@ exch_ews_find_folder_items(exch_ews_t *ews, xmlNodePtr req,
     exch_ews_msg_end(ews);
 
     return EXCH_EWS_NOERROR;
+}
+
+
+/* a group's GroupIndex: its value as the field writes it */
+
+static void
+exch_ews_group_index(exch_ews_t *ews, const exch_ews_field_t *f,
+    const exs_prop_t *v)
+{
+    char         tmp[40];
+    size_t       before;
+    const char  *name;
+
+    switch (PROP_TYPE(v->tag)) {
+
+    case PT_UNICODE:
+        exch_buf_text(&ews->out, v->v.str.data, v->v.str.len);
+        return;
+
+    case PT_BOOLEAN:
+        exch_buf_str(&ews->out, v->v.b ? "true" : "false");
+        return;
+
+    case PT_SYSTIME:
+        exch_ews_time_format(v->v.ll, tmp, sizeof(tmp));
+        exch_buf_str(&ews->out, tmp);
+        return;
+
+    case PT_LONG:
+        if (f && f->kind == EXCH_K_ENUM && f->aux) {
+            name = exch_ews_enum_name(f->aux, v->v.l);
+
+            if (name) {
+                exch_buf_str(&ews->out, name);
+                return;
+            }
+        }
+
+        break;
+
+    default:
+        break;
+    }
+
+    /* the value of <t:Value>, without the element */
+
+    before = ews->out.len;
+    exch_ews_value_write(&ews->out, v);
+
+    if (ews->out.len >= before + 19) {
+        memmove(ews->out.data + before, ews->out.data + before + 9,
+                ews->out.len - before - 19);
+        ews->out.len -= 19;
+    }
 }
 
 

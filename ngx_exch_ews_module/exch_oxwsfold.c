@@ -744,10 +744,17 @@ exch_ews_paging_parse(xmlNodePtr op, exch_ews_paging_t *pg)
     if (v) {
         pg->kind = 1;
 
-        if (exch_ews_uint_attr(v, "MaxEntriesReturned", &pg->max, 0) != 0
-            || exch_ews_uint_attr(v, "Offset", &pg->offset, 1) != 0)
-        {
+        if (exch_ews_uint_attr(v, "MaxEntriesReturned", &pg->max, 0) != 0) {
             return EXCH_EWS_ERR_SCHEMA_VALIDATION;
+        }
+
+        if (exch_ews_uint_attr(v, "Offset", &pg->offset, 1) != 0) {
+            /* a negative xs:int is valid XML but no offset */
+            bp = exch_ews_attr(v, "Offset");
+
+            return bp && bp[0] == '-' && bp[1] >= '0' && bp[1] <= '9'
+                   ? EXCH_EWS_ERR_INVALID_INDEXED_PAGING
+                   : EXCH_EWS_ERR_SCHEMA_VALIDATION;
         }
 
         bp = exch_ews_attr(v, "BasePoint");

@@ -103,6 +103,8 @@ seed_one(exs_mbox_t *mb, exs_id_t fid, long n, uint32_t cat, exs_arena_t *a)
     rc = exs_props_set_str(a, &msg->props, PR_MESSAGE_CLASS, "IPM.Note", 8);
     rc |= exs_props_set_str(a, &msg->props, PR_SUBJECT, subject,
                             strlen(subject));
+    rc |= exs_props_set_str(a, &msg->props, PR_CONVERSATION_TOPIC, subject,
+                            strlen(subject));
     rc |= exs_props_set_str(a, &msg->props, PR_BODY, body, strlen(body));
     rc |= exs_props_set_i8(a, &msg->props, PR_MESSAGE_DELIVERY_TIME,
                            exs_filetime_from_unix(SEED_BASE_TIME + n * 60));
