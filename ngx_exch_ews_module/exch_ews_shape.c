@@ -100,6 +100,16 @@ exch_ews_shape_parse(exch_ews_t *ews, xmlNodePtr node, int folder,
             }
 
             shape->paths[shape->npaths++] = p;
+
+            /* item:MimeContent asked for as a property is the whole
+             * message, as IncludeMimeContent */
+            v = exch_ews_attr(p, "FieldURI");
+
+            if (v && strcmp(v, "item:MimeContent") == 0
+                && exch_xml_is(p, EXCH_EWS_NS_T, "FieldURI"))
+            {
+                shape->include_mime = 1;
+            }
         }
     }
 

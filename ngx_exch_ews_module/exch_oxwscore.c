@@ -652,7 +652,7 @@ exch_ews_op_get_item(exch_ews_t *ews, xmlNodePtr req)
     size_t                 mark;
     uint64_t               total;
     xmlNodePtr             ids, c;
-    exch_ews_code_t        code;
+    exch_ews_code_t        code, scode;
     exs_msg_info_t         info;
     exch_ews_shape_t      *shape;
     exch_ews_item_ref_t    it;
@@ -697,14 +697,15 @@ exch_ews_op_get_item(exch_ews_t *ews, xmlNodePtr req)
     }
 
     exch_ews_resp_begin(ews);
+    scode = code;
 
     for (c = ids->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE) {
             continue;
         }
 
-        if (code != EXCH_EWS_NOERROR) {
-            exch_ews_msg_error(ews, code, NULL);
+        if (scode != EXCH_EWS_NOERROR) {
+            exch_ews_msg_error(ews, scode, NULL);
             continue;
         }
 

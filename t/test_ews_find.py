@@ -251,7 +251,6 @@ def test_contacts_view(nginx):
 
 
 def test_associated_traversal(nginx):
-    a = account(nginx)
     body = ('<m:CreateUserConfiguration><m:UserConfiguration>'
             '<t:UserConfigurationName Name="Test.Config"><t:DistinguishedFolderId'
             ' Id="inbox"/></t:UserConfigurationName><t:XmlData>'
