@@ -214,7 +214,7 @@ static const exch_ews_op_t  exch_ews_ops[] = {
 #define W   EXCH_EWS_OP_WRITE
 #define H   EXCH_EWS_OP_HEAVY
 
-    OP("AddDelegate", NULL, V2007_SP1, W, RM),
+    OP("AddDelegate", NULL, V2007_SP1, W, NULL),
     OP("ApplyConversationAction", NULL, V2010_SP1, W, RM),
     OP("ArchiveItem", NULL, V2013, W, RM),
     OP("ConvertId", exch_ews_op_convert_id, V2007_SP1, 0, RM),
@@ -247,7 +247,7 @@ static const exch_ews_op_t  exch_ews_ops[] = {
     OP("GetAttachment", exch_ews_op_get_attachment, V2007, 0, RM),
     OP("GetClientAccessToken", NULL, V2013, 0, RM),
     OP("GetConversationItems", NULL, V2013, 0, RM),
-    OP("GetDelegate", NULL, V2007_SP1, 0, RM),
+    OP("GetDelegate", NULL, V2007_SP1, 0, NULL),
     OP("GetDiscoverySearchConfiguration", NULL, V2013, 0, NULL),
     OP("GetEvents", NULL, V2007, 0, RM),
     OP("GetFolder", exch_ews_op_get_folder, V2007, 0, RM),
@@ -289,7 +289,7 @@ static const exch_ews_op_t  exch_ews_ops[] = {
     OP("PerformReminderAction", NULL, V2013, W, NULL),
     OP("PlayOnPhone", NULL, V2010, 0, NULL),
     OP("RefreshSharingFolder", NULL, V2010, W, NULL),
-    OP("RemoveDelegate", NULL, V2007_SP1, W, RM),
+    OP("RemoveDelegate", NULL, V2007_SP1, W, NULL),
     OP("ResolveNames", exch_ews_op_resolve_names, V2007, 0, RM),
     OP("SearchMailboxes", NULL, V2013, 0, RM),
     OP("SendItem", exch_ews_op_send_item, V2007, W | H, RM),
@@ -302,7 +302,7 @@ static const exch_ews_op_t  exch_ews_ops[] = {
     OP("SyncFolderItems", exch_ews_op_sync_folder_items, V2007, 0, RM),
     OP("UninstallApp", NULL, V2013, W, NULL),
     OP("Unsubscribe", NULL, V2007, W, RM),
-    OP("UpdateDelegate", NULL, V2007_SP1, W, RM),
+    OP("UpdateDelegate", NULL, V2007_SP1, W, NULL),
     OP("UpdateFolder", exch_ews_op_update_folder, V2007, W, RM),
     OP("UpdateInboxRules", NULL, V2010_SP1, W, NULL),
     OP("UpdateItem", exch_ews_op_update_item, V2007, W, RM),

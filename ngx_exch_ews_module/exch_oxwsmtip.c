@@ -28,8 +28,8 @@ exch_ews_mailtip_write(exch_ews_t *ews, xmlNodePtr mbx)
     exch_buf_t       *b;
     const char       *addr, *name;
     exs_dirent_t      e;
+    exs_mbox_t       *mb;
     exch_ews_oof_t    oof;
-    exch_ews_mbox_t  *m;
 
     b = &ews->out;
     addr = exch_ews_value(exch_ews_tchild(mbx, "EmailAddress"));
@@ -49,9 +49,12 @@ exch_ews_mailtip_write(exch_ews_t *ews, xmlNodePtr mbx)
     exch_ews_elem(b, "RoutingType", "SMTP");
     exch_buf_str(b, "</t:RecipientAddress><t:PendingMailTips/>");
 
+    /* the reply is what the recipient's auto-reply would say to the
+     * sender: read as the system, not with the sender's folder rights */
+
     if (local && e.type == EXS_DIR_USER
-        && exch_ews_mbox_id(ews, e.mailbox, &m) == EXS_OK
-        && exch_ews_oof_read(m->mb, &oof, ews->a) == EXS_OK)
+        && exs_mbox_open(ews->txn, e.mailbox, 0, &mb) == EXS_OK
+        && exch_ews_oof_read(mb, &oof, ews->a) == EXS_OK)
     {
         active = exch_ews_oof_active(&oof, ews->now);
 

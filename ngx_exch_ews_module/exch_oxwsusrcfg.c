@@ -195,6 +195,14 @@ exch_ews_cfg_typed(exch_ews_t *ews, xmlNodePtr tv, exch_buf_t *out)
 
             exch_buf_base64(out, s, n);
 
+        } else if (t->code == 3) {
+            /* xs:boolean: "1" and "true" are one value, written "true" */
+            if (!first || exch_ews_bool(s) < 0) {
+                return EXCH_EWS_ERR_INVALID_REQUEST;
+            }
+
+            exch_buf_str(out, exch_ews_bool(s) ? "true" : "false");
+
         } else {
             if (!first) {
                 return EXCH_EWS_ERR_INVALID_REQUEST;
