@@ -21,6 +21,7 @@
 
 static int exch_xml_has_doctype(const char *p, size_t len);
 static void exch_xml_tidy(xmlNodePtr node);
+static void exch_xml_silent(void *ctx, const char *msg, ...);
 
 
 void
@@ -254,6 +255,18 @@ void
 exch_xml_init(void)
 {
     xmlInitParser();
+
+    /* XML_PARSE_NOERROR does not reach every message: libxml2 prints
+     * encoding errors of hostile input through the generic handler, in
+     * this thread and in the threads it makes defaults for (the pool) */
+    xmlSetGenericErrorFunc(NULL, exch_xml_silent);
+    xmlThrDefSetGenericErrorFunc(NULL, exch_xml_silent);
+}
+
+
+static void
+exch_xml_silent(void *ctx, const char *msg, ...)
+{
 }
 
 

@@ -417,11 +417,11 @@ exch_ews_tzdef_bias(const uint8_t *p, size_t n, int64_t ft, int *bias)
 {
     int64_t         t, year, on, off;
     unsigned        m, d;
+    int64_t         sbias, dbias;
     size_t          hdr, nrules, i;
-    int32_t         sbias, dbias;
     const uint8_t  *r, *best;
 
-    if (n < 6) {
+    if (n < 6 || ft < 0 || ft > 0x0FFFFFFFFFFFFFFFLL) {
         return -1;
     }
 
@@ -457,11 +457,15 @@ exch_ews_tzdef_bias(const uint8_t *p, size_t n, int64_t ft, int *bias)
     }
 
     r = best;
-    sbias = exch_ews_le32s(r + 22) + exch_ews_le32s(r + 26);
-    dbias = exch_ews_le32s(r + 22) + exch_ews_le32s(r + 30);
+    sbias = (int64_t) exch_ews_le32s(r + 22) + exch_ews_le32s(r + 26);
+    dbias = (int64_t) exch_ews_le32s(r + 22) + exch_ews_le32s(r + 30);
+
+    if (sbias < -1440 || sbias > 1440 || dbias < -1440 || dbias > 1440) {
+        return -1;                      /* no zone is a day off UTC */
+    }
 
     if ((r[36] | r[37]) == 0 || (r[52] | r[53]) == 0) {
-        *bias = sbias;
+        *bias = (int) sbias;
         return 0;
     }
 
@@ -469,10 +473,10 @@ exch_ews_tzdef_bias(const uint8_t *p, size_t n, int64_t ft, int *bias)
     off = exch_ews_transition(year, r + 34) + dbias;    /* standard from */
 
     if (on < off) {
-        *bias = t >= on && t < off ? dbias : sbias;
+        *bias = (int) (t >= on && t < off ? dbias : sbias);
 
     } else {
-        *bias = t >= off && t < on ? sbias : dbias;
+        *bias = (int) (t >= off && t < on ? sbias : dbias);
     }
 
     return 0;
