@@ -83,7 +83,11 @@ exch_buf_reserve(exch_buf_t *b, size_t n)
 void
 exch_buf_add(exch_buf_t *b, const void *p, size_t n)
 {
-    if (n == 0 || exch_buf_reserve(b, n) != 0) {
+    if (n == 0) {
+        return;
+    }
+
+    if ((b->cap - b->len < n || b->nomem) && exch_buf_reserve(b, n) != 0) {
         return;
     }
 

@@ -173,6 +173,10 @@ typedef struct {
     const char               *legacy_dn;
     uint16_t                 *named;        /* EXCH_NP_* -> prop id, 0:
                                                unknown, 0xFFFF: absent */
+    exs_id_t                  last_fid;     /* read-only operations: the */
+    const char               *last_id;      /* folder id last written, */
+    const char               *last_ck;      /* as every item of a listing
+                                               has the same parent */
 } exch_ews_mbox_t;
 
 
@@ -242,6 +246,9 @@ struct exch_ews_s {
     exs_txn_t                *txn;
     exch_ews_mbox_t           mbox[EXCH_EWS_MAX_MBOX];
     uint32_t                  nmbox;
+
+    void                     *md5;          /* EVP_MD, fetched once for
+                                               the items of a listing */
 };
 
 
@@ -338,6 +345,10 @@ void exch_ews_elem_n(exch_buf_t *b, const char *name, const char *text,
 void exch_ews_elem_int(exch_buf_t *b, const char *name, int64_t v);
 void exch_ews_elem_bool(exch_buf_t *b, const char *name, int v);
 void exch_ews_elem_time(exch_buf_t *b, const char *name, int64_t ft);
+/* <t:name> and </t:name> alone; a decimal number */
+void exch_ews_open(exch_buf_t *b, const char *name);
+void exch_ews_close(exch_buf_t *b, const char *name);
+void exch_ews_int(exch_buf_t *b, int64_t v);
 
 /* a culture name ("de-DE", case-insensitive) <-> its Windows LCID
  * (PR_MESSAGE_LOCALE_ID); 0 / NULL when not in the table */

@@ -41,7 +41,8 @@ static void exch_ews_field_tags(exch_ews_t *ews, exch_ews_mbox_t *m,
     int *whole);
 static int exch_ews_field_write(exch_ews_iw_t *w, const exch_ews_field_t *f);
 static exs_prop_t *exch_ews_np(exch_ews_iw_t *w, int np);
-static int exch_ews_convid(const exs_props_t *props, uint8_t *id);
+static int exch_ews_convid(exch_ews_t *ews, const exs_props_t *props,
+    uint8_t *id);
 static exs_prop_t *exch_ews_fprop(exch_ews_iw_t *w,
     const exch_ews_field_t *f);
 static void exch_ews_mailbox_write(exch_ews_iw_t *w, const char *name,
@@ -345,7 +346,7 @@ exch_ews_np(exch_ews_iw_t *w, int np)
  */
 
 static int
-exch_ews_convid(const exs_props_t *props, uint8_t *id)
+exch_ews_convid(exch_ews_t *ews, const exs_props_t *props, uint8_t *id)
 {
     unsigned     n;
     exs_prop_t  *p;
@@ -374,9 +375,18 @@ exch_ews_convid(const exs_props_t *props, uint8_t *id)
         return -1;
     }
 
+    /* OpenSSL 3 looks the digest up again on each EVP_md5() digest */
+
+    if (ews->md5 == NULL) {
+        ews->md5 = EVP_MD_fetch(NULL, "MD5", NULL);
+        if (ews->md5 == NULL) {
+            return -1;
+        }
+    }
+
     n = 16;
 
-    return EVP_Digest(p->v.str.data, p->v.str.len, id, &n, EVP_md5(), NULL)
+    return EVP_Digest(p->v.str.data, p->v.str.len, id, &n, ews->md5, NULL)
            == 1 ? 0 : -1;
 }
 
@@ -453,7 +463,7 @@ exch_ews_item_write(exch_ews_t *ews, exch_ews_mbox_t *m, exs_id_t fid,
     w.type = exch_ews_item_type(cls);
     elem = exch_ews_item_type_name(w.type);
 
-    exch_buf_printf(&ews->out, "<t:%s>", elem);
+    exch_ews_open(&ews->out, elem);
 
     for (g = exch_ews_type_groups(w.type); *g; g++) {
         for (f = *g; f->name; f++) {
@@ -474,7 +484,7 @@ exch_ews_item_write(exch_ews_t *ews, exch_ews_mbox_t *m, exs_id_t fid,
         }
     }
 
-    exch_buf_printf(&ews->out, "</t:%s>", elem);
+    exch_ews_close(&ews->out, elem);
 
     return ews->out.nomem ? EXS_NOMEM : EXS_OK;
 }
@@ -605,9 +615,9 @@ exch_ews_field_write(exch_ews_iw_t *w, const exch_ews_field_t *f)
         p = exch_ews_fprop(w, f);
 
         if (p && PROP_TYPE(p->tag) == PT_BINARY) {
-            exch_buf_printf(b, "<t:%s>", f->name);
+            exch_ews_open(b, f->name);
             exch_buf_base64(b, p->v.bin.data, p->v.bin.len);
-            exch_buf_printf(b, "</t:%s>", f->name);
+            exch_ews_close(b, f->name);
         }
 
         break;
@@ -646,14 +656,14 @@ exch_ews_field_write(exch_ews_iw_t *w, const exch_ews_field_t *f)
         p = exch_ews_fprop(w, f);
 
         if (p && PROP_TYPE(p->tag) == PT_MV_UNICODE && p->v.mv.n) {
-            exch_buf_printf(b, "<t:%s>", f->name);
+            exch_ews_open(b, f->name);
 
             for (j = 0; j < p->v.mv.n; j++) {
                 exch_ews_elem_n(b, "String", p->v.mv.v.str[j].data,
                                 p->v.mv.v.str[j].len);
             }
 
-            exch_buf_printf(b, "</t:%s>", f->name);
+            exch_ews_close(b, f->name);
         }
 
         break;
@@ -721,7 +731,7 @@ exch_ews_field_write(exch_ews_iw_t *w, const exch_ews_field_t *f)
         break;
 
     case EXCH_K_CONVID:
-        if (exch_ews_convid(w->p, (uint8_t *) tmp) == 0) {
+        if (exch_ews_convid(w->ews, w->p, (uint8_t *) tmp) == 0) {
             exch_buf_str(b, "<t:ConversationId Id=\"");
             exch_buf_base64(b, tmp, 16);
             exch_buf_str(b, "\"/>");
@@ -989,13 +999,13 @@ exch_ews_mbox_group_write(exch_ews_iw_t *w, const exch_ews_field_t *f)
         return;
     }
 
-    exch_buf_printf(&w->ews->out, "<t:%s>", f->name);
+    exch_ews_open(&w->ews->out, f->name);
     exch_ews_mailbox_write(w, name, email, type, smtp,
                            (smtp && exs_dir_by_address(w->ews->txn, smtp, &e,
                                                        w->ews->a) == EXS_OK)
                            || (type && strcasecmp(type, "EX") == 0)
                            ? "Mailbox" : "OneOff");
-    exch_buf_printf(&w->ews->out, "</t:%s>", f->name);
+    exch_ews_close(&w->ews->out, f->name);
 }
 
 
@@ -1024,7 +1034,7 @@ exch_ews_rcpts_write(exch_ews_iw_t *w, const exch_ews_field_t *f,
         }
 
         if (!any) {
-            exch_buf_printf(b, "<t:%s>", f->name);
+            exch_ews_open(b, f->name);
             any = 1;
         }
 
@@ -1081,7 +1091,7 @@ exch_ews_rcpts_write(exch_ews_iw_t *w, const exch_ews_field_t *f,
     }
 
     if (any) {
-        exch_buf_printf(b, "</t:%s>", f->name);
+        exch_ews_close(b, f->name);
     }
 }
 
@@ -1114,7 +1124,7 @@ exch_ews_replyto_write(exch_ews_iw_t *w, const exch_ews_field_t *f)
         return;
     }
 
-    exch_buf_printf(b, "<t:%s>", f->name);
+    exch_ews_open(b, f->name);
 
     for (i = 0; i < n && off + 4 <= len; i++) {
         size_t  elen;
@@ -1137,7 +1147,7 @@ exch_ews_replyto_write(exch_ews_iw_t *w, const exch_ews_field_t *f)
         off += (elen + 3) & ~(size_t) 3;
     }
 
-    exch_buf_printf(b, "</t:%s>", f->name);
+    exch_ews_close(b, f->name);
 }
 
 
@@ -1334,7 +1344,7 @@ exch_ews_body_write(exch_ews_iw_t *w, const char *elem, int type,
         }
     }
 
-    exch_buf_printf(b, "</t:%s>", elem);
+    exch_ews_close(b, elem);
 
     return EXS_OK;
 }
@@ -1605,7 +1615,7 @@ exch_ews_contact_write(exch_ews_iw_t *w, const exch_ews_field_t *f)
         }
 
         if (!any) {
-            exch_buf_printf(b, "<t:%s>", f->name);
+            exch_ews_open(b, f->name);
             any = 1;
         }
 
@@ -1615,7 +1625,7 @@ exch_ews_contact_write(exch_ews_iw_t *w, const exch_ews_field_t *f)
     }
 
     if (any) {
-        exch_buf_printf(b, "</t:%s>", f->name);
+        exch_ews_close(b, f->name);
     }
 }
 

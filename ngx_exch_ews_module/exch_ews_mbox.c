@@ -95,6 +95,8 @@ static const exch_ews_dist_t  exch_ews_dists[] = {
 };
 
 
+static void exch_ews_id_elem(exch_buf_t *b, const char *elem, const char *id,
+    const char *ck);
 static int exch_ews_mbox_add(exch_ews_t *ews, uint32_t mailbox,
     exch_ews_mbox_t **m);
 
@@ -599,11 +601,19 @@ int
 exch_ews_write_folder_id(exch_ews_t *ews, const char *elem,
     exch_ews_mbox_t *m, exs_id_t fid)
 {
-    int          rc;
+    int          rc, cache;
     char        *id, *ck;
     uint32_t     tag;
     exs_prop_t  *p;
     exs_props_t  props;
+
+    cache = ews->op && !(ews->op->flags & EXCH_EWS_OP_WRITE);
+
+    if (cache && m->last_id && m->last_fid == fid) {
+        id = (char *) m->last_id;
+        ck = (char *) m->last_ck;
+        goto write;
+    }
 
     id = exch_ews_folder_id_str(ews, m, fid);
     if (id == NULL) {
@@ -626,10 +636,31 @@ exch_ews_write_folder_id(exch_ews_t *ews, const char *elem,
         return EXS_NOMEM;
     }
 
-    exch_buf_printf(&ews->out, "<t:%s Id=\"%s\" ChangeKey=\"%s\"/>", elem,
-                    id, ck);
+    if (cache) {
+        m->last_fid = fid;
+        m->last_id = id;
+        m->last_ck = ck;
+    }
+
+write:
+
+    exch_ews_id_elem(&ews->out, elem, id, ck);
 
     return EXS_OK;
+}
+
+
+static void
+exch_ews_id_elem(exch_buf_t *b, const char *elem, const char *id,
+    const char *ck)
+{
+    exch_buf_add(b, "<t:", 3);
+    exch_buf_str(b, elem);
+    exch_buf_add(b, " Id=\"", 5);
+    exch_buf_str(b, id);
+    exch_buf_add(b, "\" ChangeKey=\"", 13);
+    exch_buf_str(b, ck);
+    exch_buf_add(b, "\"/>", 3);
 }
 
 
@@ -681,8 +712,7 @@ exch_ews_write_item_id(exch_ews_t *ews, const char *elem,
         return EXS_NOMEM;
     }
 
-    exch_buf_printf(&ews->out, "<t:%s Id=\"%s\" ChangeKey=\"%s\"/>", elem,
-                    id, ck);
+    exch_ews_id_elem(&ews->out, elem, id, ck);
 
     return EXS_OK;
 }

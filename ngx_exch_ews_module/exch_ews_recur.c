@@ -574,7 +574,7 @@ exch_ews_dow_write(exch_buf_t *b, const char *name, uint32_t mask,
 {
     int  i, first;
 
-    exch_buf_printf(b, "<t:%s>", name);
+    exch_ews_open(b, name);
 
     if (aggregate && (mask & 0x7F) == 0x7F) {
         exch_buf_str(b, "Day");
@@ -601,7 +601,7 @@ exch_ews_dow_write(exch_buf_t *b, const char *name, uint32_t mask,
         }
     }
 
-    exch_buf_printf(b, "</t:%s>", name);
+    exch_ews_close(b, name);
 }
 
 
@@ -996,7 +996,7 @@ exch_ews_recurrence_write(exch_ews_t *ews, const char *elem,
     interval = r.ptype == EXCH_RP_DAY ? r.period / 1440 : r.period;
     month = exch_ews_recur_month(&r);
 
-    exch_buf_printf(b, "<t:%s>", elem);
+    exch_ews_open(b, elem);
 
     if (r.sliding && task) {
         name = r.freq == EXCH_R_DAILY ? "DailyRegeneration"
@@ -1082,5 +1082,5 @@ exch_ews_recurrence_write(exch_ews_t *ews, const char *elem,
         break;
     }
 
-    exch_buf_printf(b, "</t:%s>", elem);
+    exch_ews_close(b, elem);
 }

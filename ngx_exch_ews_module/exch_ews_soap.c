@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/evp.h>
 
 #include "exch_ews.h"
 #include "exch_ews_ops.h"
@@ -442,6 +443,11 @@ exch_ews_free(exch_ews_t *ews)
     }
 
     exch_buf_free(&ews->out);
+
+    if (ews->md5) {
+        EVP_MD_free(ews->md5);
+        ews->md5 = NULL;
+    }
 }
 
 

@@ -13,6 +13,7 @@
 
 
 static int exch_digits(const char **p, const char *end, int n, int *v);
+static void exch_ews_digits(char *p, unsigned v, int n);
 
 
 static const char  exch_b64[] =
@@ -204,8 +205,39 @@ exch_ews_time_format(int64_t ft, char *buf, size_t size)
         secs = 86399;
     }
 
-    snprintf(buf, size, "%04d-%02u-%02uT%02u:%02u:%02uZ", (int) y, m, d,
-             secs / 3600, secs / 60 % 60, secs % 60);
+    if (size < 21) {
+        if (size) {
+            buf[0] = '\0';
+        }
+
+        return;
+    }
+
+    /* yyyy-mm-ddThh:mm:ssZ by hand: this is on every item of a listing */
+
+    exch_ews_digits(buf, (unsigned) y, 4);
+    buf[4] = '-';
+    exch_ews_digits(buf + 5, m, 2);
+    buf[7] = '-';
+    exch_ews_digits(buf + 8, d, 2);
+    buf[10] = 'T';
+    exch_ews_digits(buf + 11, secs / 3600, 2);
+    buf[13] = ':';
+    exch_ews_digits(buf + 14, secs / 60 % 60, 2);
+    buf[16] = ':';
+    exch_ews_digits(buf + 17, secs % 60, 2);
+    buf[19] = 'Z';
+    buf[20] = '\0';
+}
+
+
+static void
+exch_ews_digits(char *p, unsigned v, int n)
+{
+    while (n--) {
+        p[n] = (char) ('0' + v % 10);
+        v /= 10;
+    }
 }
 
 
@@ -439,12 +471,24 @@ exch_buf_base64(exch_buf_t *b, const void *p, size_t n)
 void
 exch_guid_format(const uint8_t *g, char *out)
 {
-    /* MS-OXCDATA GUIDs: Data1..3 little-endian */
-    snprintf(out, 37,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-             "%02x%02x%02x%02x%02x%02x",
-             g[3], g[2], g[1], g[0], g[5], g[4], g[7], g[6], g[8], g[9],
-             g[10], g[11], g[12], g[13], g[14], g[15]);
+    size_t                 i, o;
+    static const uint8_t   order[16] = { 3, 2, 1, 0, 5, 4, 7, 6,
+                                         8, 9, 10, 11, 12, 13, 14, 15 };
+    static const char      hex[] = "0123456789abcdef";
+
+    /* MS-OXCDATA GUIDs: Data1..3 little-endian; by hand, as every id
+     * written carries one */
+
+    for (i = 0, o = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) {
+            out[o++] = '-';
+        }
+
+        out[o++] = hex[g[order[i]] >> 4];
+        out[o++] = hex[g[order[i]] & 0x0F];
+    }
+
+    out[o] = '\0';
 }
 
 
@@ -530,16 +574,60 @@ exch_ews_elem_n(exch_buf_t *b, const char *name, const char *text, size_t n)
 
 
 void
+exch_ews_open(exch_buf_t *b, const char *name)
+{
+    exch_buf_add(b, "<t:", 3);
+    exch_buf_str(b, name);
+    exch_buf_add(b, ">", 1);
+}
+
+
+void
+exch_ews_close(exch_buf_t *b, const char *name)
+{
+    exch_buf_add(b, "</t:", 4);
+    exch_buf_str(b, name);
+    exch_buf_add(b, ">", 1);
+}
+
+
+void
+exch_ews_int(exch_buf_t *b, int64_t v)
+{
+    char      tmp[24], *p;
+    uint64_t  u;
+
+    p = tmp + sizeof(tmp);
+    u = v < 0 ? (uint64_t) 0 - (uint64_t) v : (uint64_t) v;
+
+    do {
+        *--p = (char) ('0' + u % 10);
+        u /= 10;
+    } while (u);
+
+    if (v < 0) {
+        *--p = '-';
+    }
+
+    exch_buf_add(b, p, (size_t) (tmp + sizeof(tmp) - p));
+}
+
+
+void
 exch_ews_elem_int(exch_buf_t *b, const char *name, int64_t v)
 {
-    exch_buf_printf(b, "<t:%s>%lld</t:%s>", name, (long long) v, name);
+    exch_ews_open(b, name);
+    exch_ews_int(b, v);
+    exch_ews_close(b, name);
 }
 
 
 void
 exch_ews_elem_bool(exch_buf_t *b, const char *name, int v)
 {
-    exch_buf_printf(b, "<t:%s>%s</t:%s>", name, v ? "true" : "false", name);
+    exch_ews_open(b, name);
+    exch_buf_str(b, v ? "true" : "false");
+    exch_ews_close(b, name);
 }
 
 
@@ -549,7 +637,9 @@ exch_ews_elem_time(exch_buf_t *b, const char *name, int64_t ft)
     char  tmp[40];
 
     exch_ews_time_format(ft, tmp, sizeof(tmp));
-    exch_buf_printf(b, "<t:%s>%s</t:%s>", name, tmp, name);
+    exch_ews_open(b, name);
+    exch_buf_str(b, tmp);
+    exch_ews_close(b, name);
 }
 
 

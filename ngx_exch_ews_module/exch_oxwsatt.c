@@ -203,11 +203,11 @@ exch_ews_attachments_write(exch_ews_t *ews, exch_ews_mbox_t *m, exs_id_t fid,
         elem = att->embedded || (meth && meth->v.l == EXCH_ATTACH_EMBEDDED)
                ? "ItemAttachment" : "FileAttachment";
 
-        exch_buf_printf(&ews->out, "<t:%s>", elem);
+        exch_ews_open(&ews->out, elem);
         exch_ews_att_meta_write(ews, m, fid, mid, natt ? NULL : root,
                                 att_path, natt, att,
                                 exch_ews_att_num(att, i), 0);
-        exch_buf_printf(&ews->out, "</t:%s>", elem);
+        exch_ews_close(&ews->out, elem);
     }
 
     exch_buf_str(&ews->out, "</t:Attachments>");

@@ -254,7 +254,7 @@ exch_ews_folder_write(exch_ews_t *ews, exch_ews_mbox_t *m, exs_id_t fid,
     calendar = exch_ews_folder_is_calendar(p ? p->v.str.data : NULL);
     elem = exch_ews_folder_element(&props, info.type);
 
-    exch_buf_printf(b, "<t:%s>", elem);
+    exch_ews_open(b, elem);
 
     for (f = exch_ews_folder_fields; f->name; f++) {
         if (!exch_ews_shape_wants(shape, f, ews->version)
@@ -337,7 +337,7 @@ exch_ews_folder_write(exch_ews_t *ews, exch_ews_mbox_t *m, exs_id_t fid,
         }
     }
 
-    exch_buf_printf(b, "</t:%s>", elem);
+    exch_ews_close(b, elem);
 
     return EXS_OK;
 }

@@ -328,7 +328,7 @@ exch_ews_cfg_typed_write(exch_ews_t *ews, const char *elem, const char *s)
         }
     }
 
-    exch_buf_printf(&ews->out, "</t:%s>", elem);
+    exch_ews_close(&ews->out, elem);
 }
 
 
