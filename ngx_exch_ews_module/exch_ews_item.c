@@ -41,6 +41,8 @@ static void exch_ews_field_tags(exch_ews_t *ews, exch_ews_mbox_t *m,
     int *whole);
 static int exch_ews_field_write(exch_ews_iw_t *w, const exch_ews_field_t *f);
 static exs_prop_t *exch_ews_np(exch_ews_iw_t *w, int np);
+static int exch_ews_item_plan(exch_ews_t *ews, exch_ews_shape_t *shape,
+    uint32_t type);
 static int exch_ews_convid(exch_ews_t *ews, const exs_props_t *props,
     uint8_t *id);
 static exs_prop_t *exch_ews_fprop(exch_ews_iw_t *w,
@@ -433,16 +435,66 @@ exch_ews_pstr(const exs_props_t *props, uint32_t tag)
 
 /* writing */
 
+/* the fields of a type the shape asks for, in the schema's order */
+
+static int
+exch_ews_item_plan(exch_ews_t *ews, exch_ews_shape_t *shape, uint32_t type)
+{
+    uint32_t                        n, pass;
+    const exch_ews_field_t         *f;
+    const exch_ews_field_t *const  *g;
+
+    shape->plan = NULL;
+    shape->nplan = 0;
+
+    for (pass = 0; pass < 2; pass++) {
+        n = 0;
+
+        for (g = exch_ews_type_groups(type); *g; g++) {
+            for (f = *g; f->name; f++) {
+                if (!(f->types & type)) {
+                    continue;
+                }
+
+                if (f->kind != EXCH_K_EXTENDED
+                    && !exch_ews_shape_wants(shape, f, ews->version))
+                {
+                    continue;
+                }
+
+                if (pass) {
+                    shape->plan[n] = f;
+                }
+
+                n++;
+            }
+        }
+
+        if (pass == 0) {
+            shape->plan = exs_alloc(ews->a, (n ? n : 1)
+                                            * sizeof(exch_ews_field_t *));
+            if (shape->plan == NULL) {
+                return EXS_NOMEM;
+            }
+        }
+    }
+
+    shape->nplan = n;
+    shape->plan_type = type;
+
+    return EXS_OK;
+}
+
+
 int
 exch_ews_item_write(exch_ews_t *ews, exch_ews_mbox_t *m, exs_id_t fid,
     exs_id_t mid, const exs_msg_t *msg, exch_ews_shape_t *shape,
     const uint32_t *att_path, uint32_t natt)
 {
-    int                             rc;
-    const char                     *elem, *cls;
-    exch_ews_iw_t                   w;
-    const exch_ews_field_t         *f;
-    const exch_ews_field_t *const  *g;
+    int          rc;
+    uint32_t     i;
+    const char  *elem, *cls;
+    exch_ews_iw_t  w;
 
     rc = exch_ews_shape_resolve(ews, m, shape);
     if (rc != EXCH_EWS_NOERROR) {
@@ -463,24 +515,19 @@ exch_ews_item_write(exch_ews_t *ews, exch_ews_mbox_t *m, exs_id_t fid,
     w.type = exch_ews_item_type(cls);
     elem = exch_ews_item_type_name(w.type);
 
+    if (shape->plan == NULL || shape->plan_type != w.type) {
+        rc = exch_ews_item_plan(ews, shape, w.type);
+        if (rc != EXS_OK) {
+            return rc;
+        }
+    }
+
     exch_ews_open(&ews->out, elem);
 
-    for (g = exch_ews_type_groups(w.type); *g; g++) {
-        for (f = *g; f->name; f++) {
-            if (!(f->types & w.type)) {
-                continue;
-            }
-
-            if (f->kind != EXCH_K_EXTENDED
-                && !exch_ews_shape_wants(shape, f, ews->version))
-            {
-                continue;
-            }
-
-            rc = exch_ews_field_write(&w, f);
-            if (rc != EXS_OK) {
-                return rc;
-            }
+    for (i = 0; i < shape->nplan; i++) {
+        rc = exch_ews_field_write(&w, shape->plan[i]);
+        if (rc != EXS_OK) {
+            return rc;
         }
     }
 

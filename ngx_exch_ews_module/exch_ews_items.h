@@ -43,6 +43,12 @@ typedef struct {
     exch_ews_mbox_t          *resolved_for;
     exch_ews_path_t          *resolved;
     uint8_t                  *wanted;       /* fields asked for by name */
+
+    /* the fields to write for items of one type, in order: a listing
+     * decides once, not for each item */
+    uint32_t                  plan_type;
+    uint32_t                  nplan;
+    const exch_ews_field_t  **plan;
 } exch_ews_shape_t;
 
 exch_ews_code_t exch_ews_shape_parse(exch_ews_t *ews, xmlNodePtr node,

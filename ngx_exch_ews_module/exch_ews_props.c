@@ -889,6 +889,7 @@ exch_ews_field_mark(const exch_ews_field_t *field, uint8_t *bitmap)
     for (g = exch_ews_groups_all; *g; g++) {
         for (f = *g; f->name; f++, i++) {
             if (f == field || (f->uri && field->uri
+                               && f->uri[0] == field->uri[0]
                                && strcmp(f->uri, field->uri) == 0))
             {
                 bitmap[i / 8] |= (uint8_t) (1 << (i % 8));
