@@ -81,7 +81,7 @@ exch_buf_reserve(exch_buf_t *b, size_t n)
 
 
 void
-exch_buf_add(exch_buf_t *b, const void *p, size_t n)
+exch_buf_grow_add(exch_buf_t *b, const void *p, size_t n)
 {
     if (n == 0) {
         return;
@@ -106,13 +106,6 @@ exch_buf_insert(exch_buf_t *b, size_t pos, const void *p, size_t n)
     memmove(b->data + pos + n, b->data + pos, b->len - pos);
     memcpy(b->data + pos, p, n);
     b->len += n;
-}
-
-
-void
-exch_buf_str(exch_buf_t *b, const char *s)
-{
-    exch_buf_add(b, s, strlen(s));
 }
 
 

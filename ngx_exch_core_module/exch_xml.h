@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <libxml/tree.h>
 
 
@@ -28,8 +29,12 @@ typedef struct {
 
 void exch_buf_init(exch_buf_t *b);
 void exch_buf_free(exch_buf_t *b);
-void exch_buf_add(exch_buf_t *b, const void *p, size_t n);
-void exch_buf_str(exch_buf_t *b, const char *s);
+/* appends, growing the buffer: exch_buf_add() and exch_buf_str() are
+ * inline for the common case that it fits (responses are written in
+ * thousands of small pieces; a constant string's length is then known) */
+void exch_buf_grow_add(exch_buf_t *b, const void *p, size_t n);
+static inline void exch_buf_add(exch_buf_t *b, const void *p, size_t n);
+static inline void exch_buf_str(exch_buf_t *b, const char *s);
 /* n bytes at pos, what follows moved up */
 void exch_buf_insert(exch_buf_t *b, size_t pos, const void *p, size_t n);
 void exch_buf_printf(exch_buf_t *b, const char *fmt, ...)
@@ -42,6 +47,26 @@ void exch_buf_cstr_text(exch_buf_t *b, const char *s);
 
 /* <name>text</name>, text escaped */
 void exch_buf_elem(exch_buf_t *b, const char *name, const char *text);
+
+
+static inline void
+exch_buf_add(exch_buf_t *b, const void *p, size_t n)
+{
+    if (n && b->cap - b->len >= n && !b->nomem) {
+        memcpy(b->data + b->len, p, n);
+        b->len += n;
+        return;
+    }
+
+    exch_buf_grow_add(b, p, n);
+}
+
+
+static inline void
+exch_buf_str(exch_buf_t *b, const char *s)
+{
+    exch_buf_add(b, s, strlen(s));
+}
 
 
 /*
