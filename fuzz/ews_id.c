@@ -1,7 +1,8 @@
 
 /*
  * libFuzzer target: the EWS id codecs and the other compact formats EWS
- * clients hand back to the server.  The first byte chooses the decoder:
+ * clients hand back to the server, and the HTML filter.  The first byte
+ * chooses (0xF0 and up: the filter, else its value modulo 9):
  *
  *   0  EwsId / EwsLegacyId (base64), then encoded and decoded again: the
  *      same id must come back
@@ -13,6 +14,8 @@
  *   6  xs:dateTime, xs:duration
  *   7  a recurrence blob (PidLidAppointmentRecur) as EWS writes it
  *   8  a TZDEFINITION's bias at a time
+ *   9  FilterHtmlContent's filter: the output no longer than four times
+ *      the input, and filtering it again changes nothing
  */
 
 
@@ -47,8 +50,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     int                    bias;
-    char                  *s, *enc;
-    size_t                 n, len;
+    char                  *s, *enc, *again_html;
+    size_t                 n, n2, len;
     int64_t                ft;
     uint8_t                buf[256];
     exs_bin_t              xid, blob;
@@ -76,7 +79,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     s[size - 1] = '\0';
     len = size - 1;
 
-    switch (data[0] % 9) {
+    switch (data[0] < 0xF0 ? data[0] % 9 : 9) {
 
     case 0:
         memset(&id, 0, sizeof(exch_ews_id_t));
@@ -180,6 +183,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (size > 9) {
             memcpy(&ft, data + 1, 8);
             (void) exch_ews_tzdef_bias(data + 9, size - 9, ft, &bias);
+        }
+
+        break;
+
+    case 9:
+        enc = exch_ews_html_filter(s, len, &n, a);
+
+        if (enc != NULL) {
+            if (n > 4 * len || strlen(enc) > n) {
+                abort();
+            }
+
+            again_html = exch_ews_html_filter(enc, n, &n2, a);
+
+            if (again_html == NULL || n2 != n
+                || memcmp(again_html, enc, n) != 0)
+            {
+                abort();
+            }
         }
 
         break;

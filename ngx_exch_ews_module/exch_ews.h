@@ -380,6 +380,11 @@ typedef struct {
 #define EXCH_EWS_CK_MESSAGE     9
 #define EXCH_EWS_CK_CALENDAR    15
 
+/* FilterHtmlContent: the HTML without scripts, frames, objects, forms,
+ * event attributes and script: URLs (exch_ews_html.c); an arena copy */
+char *exch_ews_html_filter(const char *html, size_t n, size_t *outlen,
+    exs_arena_t *a);
+
 /* the base64 id; legacy: EwsLegacyId with smtp */
 char *exch_ews_id_encode(const exch_ews_id_t *id, exs_arena_t *a);
 /* EXS_OK or EXS_INVALID */

@@ -1375,6 +1375,13 @@ exch_ews_body_write(exch_ews_iw_t *w, const char *elem, int type,
         exch_buf_printf(b, "<t:%s BodyType=\"HTML\" IsTruncated=\"false\">",
                         elem);
 
+        if (html && w->shape->filter_html) {
+            html = exch_ews_html_filter(html, hl, &hl, w->ews->a);
+            if (html == NULL) {
+                return EXS_NOMEM;
+            }
+        }
+
         if (html) {
             exch_buf_text(b, html, hl);
 

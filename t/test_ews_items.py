@@ -633,3 +633,34 @@ def test_meeting_request_to_a_local_user(nginx):
     got = list(b.inbox.filter(subject="Canceled: Sync-up"))
     assert len(got) == 1
     assert type(got[0]) is MeetingCancellation
+
+
+def test_filter_html_content_removes_what_runs(nginx):
+    html = ('<html><body><p onclick="x()">Hi <b>there</b></p>'
+            '<script>alert(1)</script><iframe src="http://x/"></iframe>'
+            '<a href=" javascript:x()">link</a>'
+            '<img src="cid:logo" onerror="y()"></body></html>')
+    esc = html.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    body = ('<m:CreateItem MessageDisposition="SaveOnly"><m:SavedItemFolderId>'
+            '<t:DistinguishedFolderId Id="inbox"/></m:SavedItemFolderId>'
+            '<m:Items><t:Message><t:Subject>Filtered</t:Subject>'
+            '<t:Body BodyType="HTML">%s</t:Body></t:Message></m:Items>'
+            '</m:CreateItem>' % esc.replace('"', "&quot;"))
+    iid = soap(nginx, body).find(".//t:ItemId", NS).get("Id")
+
+    def get(flt):
+        body = ('<m:GetItem><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape>'
+                '<t:BodyType>HTML</t:BodyType>%s<t:AdditionalProperties>'
+                '<t:FieldURI FieldURI="item:Body"/><t:FieldURI '
+                'FieldURI="item:UniqueBody"/></t:AdditionalProperties>'
+                '</m:ItemShape><m:ItemIds><t:ItemId Id="%s"/></m:ItemIds>'
+                '</m:GetItem>' % (flt, iid))
+        root = soap(nginx, body)
+        return (root.find(".//t:Message/t:Body", NS).text,
+                root.find(".//t:Message/t:UniqueBody", NS).text)
+
+    raw, _ = get("")
+    assert "<script>" in raw and "onclick" in raw
+    for got in get("<t:FilterHtmlContent>true</t:FilterHtmlContent>"):
+        assert got == ('<html><body><p>Hi <b>there</b></p><a>link</a>'
+                       '<img src="cid:logo"></body></html>')

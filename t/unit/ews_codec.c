@@ -2,11 +2,13 @@
 /*
  * Unit tests of the EWS codecs that need no store: ids, change keys, entry
  * and store ids, the sync state, times and durations, base64, GUIDs, the
- * response code table, versions, cultures and time zone biases.
+ * response code table, versions, cultures, time zone biases and the HTML
+ * filter.
  */
 
 
 #include <stdlib.h>
+#include <string.h>
 
 #include <exch_ews.h>
 #include <exch_ews_items.h>
@@ -290,6 +292,55 @@ test_time_zones(exs_arena_t *a)
 }
 
 
+static const char *
+filter(const char *html, exs_arena_t *a)
+{
+    size_t  n;
+
+    return exch_ews_html_filter(html, strlen(html), &n, a);
+}
+
+
+static void
+test_html_filter(exs_arena_t *a)
+{
+    is_str(filter("<p class=\"x\">Hi &amp; bye</p>", a),
+           "<p class=\"x\">Hi &amp; bye</p>", "plain HTML is kept");
+    is_str(filter("a<script>alert(1)</script>b<SCRIPT src=x></SCRIPT>c", a),
+           "abc", "scripts go with their content, any case");
+    is_str(filter("<script/>alert(1)</script>x", a), "x",
+           "<script/> opens an element too");
+    is_str(filter("<img src=\"a.png\" onerror=\"x()\" alt=y>", a),
+           "<img src=\"a.png\" alt=y>", "event attributes go");
+    is_str(filter("<a href=\" JaVa\tScRiPt:x()\">l</a>", a), "<a>l</a>",
+           "script: URLs go, blanks and case or not");
+    is_str(filter("<a href=\"&#106;avascript:x()\">l</a>", a), "<a>l</a>",
+           "an entity hiding a scheme");
+    is_str(filter("<a href=\"data:text/html,x\">l</a><img src=\"data:"
+                  "image/png;base64,AA\">", a),
+           "<a>l</a><img src=\"data:image/png;base64,AA\">",
+           "data: documents go, data: images stay");
+    is_str(filter("<p style=\"width: expression(alert(1))\">x</p>", a),
+           "<p>x</p>", "CSS expressions");
+    is_str(filter("<iframe src=x>in</iframe><object>o</object>"
+                  "<embed src=x><form action=y><input name=z></form>ok", a),
+           "ok", "frames, objects, embeds and forms");
+    is_str(filter("a<!-- <script>x</script> -->b<!--[if IE]>c<![endif]-->d",
+                  a), "abd", "comments");
+    is_str(filter("<a title=x\"><script>alert(1)</script>", a),
+           "<a title=x\">", "a quote inside a bare value opens nothing");
+    is_str(filter("<! a=\"> <script>alert(1)</script> \">", a),
+           "<! a=\">  \">", "a bogus comment ends at the first >");
+    is_str(filter("<b>x</b><i", a), "<b>x</b>", "an unterminated tag goes");
+    is_str(filter("1 < 2 <3", a), "1 &lt; 2 &lt;3", "a < of the text stays");
+    is_str(filter("<<script>x</script>img src=x onerror=alert(1)>", a),
+           "&lt;img src=x onerror=alert(1)>",
+           "a dropped tag does not make a new one");
+    is_str(filter("<a b=\"1\"onclick=\"x\"c='2'>", a), "<a b=\"1\" c='2'>",
+           "attributes without blanks between them");
+}
+
+
 int
 main(void)
 {
@@ -304,6 +355,7 @@ main(void)
     test_base64_guid();
     test_tables();
     test_time_zones(a);
+    test_html_filter(a);
 
     exs_arena_destroy(a);
 
