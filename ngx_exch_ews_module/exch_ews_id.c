@@ -36,30 +36,7 @@
 #define EXCH_ID_STORAGE_GUID    3
 
 
-static void exch_gc_put(uint8_t *p, exs_id_t id);
-static exs_id_t exch_gc_get(const uint8_t *p);
 static int exch_hexval(int c);
-
-
-static void
-exch_gc_put(uint8_t *p, exs_id_t id)
-{
-    p[0] = (uint8_t) (id >> 40);
-    p[1] = (uint8_t) (id >> 32);
-    p[2] = (uint8_t) (id >> 24);
-    p[3] = (uint8_t) (id >> 16);
-    p[4] = (uint8_t) (id >> 8);
-    p[5] = (uint8_t) id;
-}
-
-
-static exs_id_t
-exch_gc_get(const uint8_t *p)
-{
-    return (exs_id_t) p[0] << 40 | (exs_id_t) p[1] << 32
-           | (exs_id_t) p[2] << 24 | (exs_id_t) p[3] << 16
-           | (exs_id_t) p[4] << 8 | p[5];
-}
 
 
 void
@@ -75,7 +52,7 @@ exch_ews_entryid_make(const exch_ews_id_t *id, uint8_t *out, size_t *len)
     memset(out, 0, EXCH_EID_MESSAGE_LEN);
     memcpy(out + 4, id->guid, 16);
     memcpy(out + 22, id->guid, 16);
-    exch_gc_put(out + 38, id->fid);
+    exs_gc_put(out + 38, id->fid);
 
     if (id->kind == EXCH_EWS_ID_FOLDER) {
         out[20] = 0x01;
@@ -85,7 +62,7 @@ exch_ews_entryid_make(const exch_ews_id_t *id, uint8_t *out, size_t *len)
 
     out[20] = 0x07;
     memcpy(out + 46, id->guid, 16);
-    exch_gc_put(out + 62, id->mid);
+    exs_gc_put(out + 62, id->mid);
     *len = EXCH_EID_MESSAGE_LEN;
 
     return EXS_OK;
@@ -110,7 +87,7 @@ exch_ews_entryid_parse(const uint8_t *p, size_t len, exch_ews_id_t *id)
 
     } else if (p[20] == 0x07 && len == EXCH_EID_MESSAGE_LEN) {
         id->kind = EXCH_EWS_ID_ITEM;
-        id->mid = exch_gc_get(p + 62);
+        id->mid = exs_gc_get(p + 62);
 
         if (id->mid == 0 || memcmp(p + 46, p + 22, 16) != 0) {
             return EXS_INVALID;
@@ -121,7 +98,7 @@ exch_ews_entryid_parse(const uint8_t *p, size_t len, exch_ews_id_t *id)
     }
 
     memcpy(id->guid, p + 4, 16);
-    id->fid = exch_gc_get(p + 38);
+    id->fid = exs_gc_get(p + 38);
 
     if (id->fid == 0 || memcmp(p + 22, p + 4, 16) != 0) {
         return EXS_INVALID;

@@ -206,3 +206,44 @@ def test_get_user_photo_and_service_configuration(nginx):
     assert r.find(".//t:MailTipsEnabled", NS).text == "true"
     body = ('<m:GetAppManifests/>')
     assert messages(soap(nginx, body))[0][1] == "NoError"
+
+
+def test_find_people_in_the_directory_and_contacts(nginx):
+    body = ('<m:CreateItem><m:SavedItemFolderId><t:DistinguishedFolderId '
+            'Id="contacts"/></m:SavedItemFolderId><m:Items><t:Contact>'
+            '<t:GivenName>Zed</t:GivenName><t:Surname>Zulu</t:Surname>'
+            '<t:EmailAddresses><t:Entry Key="EmailAddress1">zed@ext.test'
+            '</t:Entry></t:EmailAddresses></t:Contact></m:Items>'
+            '</m:CreateItem>')
+    assert messages(soap(nginx, body))[0][1] == "NoError"
+
+    def people(folder, query):
+        body = ('<m:FindPeople><m:IndexedPageItemView BasePoint="Beginning" '
+                'MaxEntriesReturned="10" Offset="0"/><m:ParentFolderId>'
+                '<t:DistinguishedFolderId Id="%s"/></m:ParentFolderId>'
+                '<m:QueryString>%s</m:QueryString></m:FindPeople>'
+                % (folder, query))
+        root = soap(nginx, body)
+        resp = root.find("s:Body/m:FindPeopleResponse", NS)
+        assert resp.find("m:ResponseCode", NS).text == "NoError"
+        return [(p.find("t:DisplayName", NS).text,
+                 p.find("t:EmailAddress/t:EmailAddress", NS).text)
+                for p in resp.findall("m:People/t:Persona", NS)]
+
+    assert people("directory", "bob") == [("Bob Brown", "bob@example.test")]
+    assert people("contacts", "zed") == [("Zed Zulu", "zed@ext.test")]
+    assert people("contacts", "nobody") == []
+
+    # the contact found again by an indexed field of its type
+    body = ('<m:FindItem Traversal="Shallow"><m:ItemShape><t:BaseShape>'
+            'IdOnly</t:BaseShape><t:AdditionalProperties><t:FieldURI '
+            'FieldURI="contacts:DisplayName"/></t:AdditionalProperties>'
+            '</m:ItemShape><m:Restriction><t:IsEqualTo><t:IndexedFieldURI '
+            'FieldURI="contacts:EmailAddress" FieldIndex="EmailAddress1"/>'
+            '<t:FieldURIOrConstant><t:Constant Value="zed@ext.test"/>'
+            '</t:FieldURIOrConstant></t:IsEqualTo></m:Restriction>'
+            '<m:ParentFolderIds><t:DistinguishedFolderId Id="contacts"/>'
+            '</m:ParentFolderIds></m:FindItem>')
+    names = [e.text for e in soap(nginx, body).iter(
+        "{%s}DisplayName" % NS["t"])]
+    assert names == ["Zed Zulu"]
