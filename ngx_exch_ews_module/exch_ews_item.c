@@ -491,10 +491,10 @@ exch_ews_item_write(exch_ews_t *ews, exch_ews_mbox_t *m, exs_id_t fid,
     exs_id_t mid, const exs_msg_t *msg, exch_ews_shape_t *shape,
     const uint32_t *att_path, uint32_t natt)
 {
-    int          rc;
-    uint32_t     i;
-    const char  *elem, *cls;
-    exch_ews_iw_t  w;
+    int             rc;
+    uint32_t        i;
+    const char     *elem, *cls;
+    exch_ews_iw_t   w;
 
     rc = exch_ews_shape_resolve(ews, m, shape);
     if (rc != EXCH_EWS_NOERROR) {
