@@ -75,20 +75,26 @@ def main():
                    "Content-Type": "text/xml; charset=utf-8"}
         url = n.url("/EWS/Exchange.asmx")
 
-        base, _ = benchlib.wrk(n.url("/return200"))
+        # the machine is shared and drifts: "return 200" before and after
+        # the EWS runs, their mean the baseline
+        before, _ = benchlib.wrk(n.url("/return200"))
+        runs = []
         rps, bad = benchlib.wrk(url, benchlib.lua_script(
             "POST", envelope(GET % ids[0].get("Id")), headers))
-        benchlib.report("EWS GetItem, one small message", rps, base, bad,
-                        expect=0.25)
+        runs.append(("EWS GetItem, one small message", rps, bad, 0.25))
         rps, bad = benchlib.wrk(url, benchlib.lua_script(
             "POST", envelope(FIND % LIST), headers))
-        benchlib.report("EWS FindItem, first 50 of 10,000 (list)", rps,
-                        base, bad, expect=0.15)
+        runs.append(("EWS FindItem, first 50 of 10,000 (list)", rps, bad,
+                     0.15))
         rps, bad = benchlib.wrk(url, benchlib.lua_script(
             "POST", envelope(FIND % "<t:BaseShape>Default</t:BaseShape>"),
             headers))
-        benchlib.report("EWS FindItem, first 50 of 10,000 (Default)", rps,
-                        base, bad)
+        runs.append(("EWS FindItem, first 50 of 10,000 (Default)", rps, bad,
+                     None))
+        after, _ = benchlib.wrk(n.url("/return200"))
+        for name, rps, bad, expect in runs:
+            benchlib.report(name, rps, (before + after) / 2, bad,
+                            expect=expect)
     finally:
         n.stop()
 
