@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <libxml/tree.h>
 
 
@@ -28,8 +29,14 @@ typedef struct {
 
 void exch_buf_init(exch_buf_t *b);
 void exch_buf_free(exch_buf_t *b);
-void exch_buf_add(exch_buf_t *b, const void *p, size_t n);
-void exch_buf_str(exch_buf_t *b, const char *s);
+/* appends, growing the buffer: exch_buf_add() and exch_buf_str() are
+ * inline for the common case that it fits (responses are written in
+ * thousands of small pieces; a constant string's length is then known) */
+void exch_buf_grow_add(exch_buf_t *b, const void *p, size_t n);
+static inline void exch_buf_add(exch_buf_t *b, const void *p, size_t n);
+static inline void exch_buf_str(exch_buf_t *b, const char *s);
+/* n bytes at pos, what follows moved up */
+void exch_buf_insert(exch_buf_t *b, size_t pos, const void *p, size_t n);
 void exch_buf_printf(exch_buf_t *b, const char *fmt, ...)
     __attribute__ ((format (printf, 2, 3)));
 
@@ -42,6 +49,26 @@ void exch_buf_cstr_text(exch_buf_t *b, const char *s);
 void exch_buf_elem(exch_buf_t *b, const char *name, const char *text);
 
 
+static inline void
+exch_buf_add(exch_buf_t *b, const void *p, size_t n)
+{
+    if (n && b->cap - b->len >= n && !b->nomem) {
+        memcpy(b->data + b->len, p, n);
+        b->len += n;
+        return;
+    }
+
+    exch_buf_grow_add(b, p, n);
+}
+
+
+static inline void
+exch_buf_str(exch_buf_t *b, const char *s)
+{
+    exch_buf_add(b, s, strlen(s));
+}
+
+
 /*
  * Parses client XML; NULL when it is not well-formed, has a DOCTYPE, or
  * is empty.  Free with xmlFreeDoc().  Call exch_xml_init() once per
@@ -49,6 +76,17 @@ void exch_buf_elem(exch_buf_t *b, const char *name, const char *text);
  */
 void exch_xml_init(void);
 xmlDocPtr exch_xml_parse(const void *data, size_t len);
+
+/*
+ * The same with options: EXCH_XML_HUGE lifts libxml2's 10 MB limit on one
+ * text node (a large attachment in base64); the caller caps the document
+ * size.  On failure *line and *column (may be NULL) say where, 0 when
+ * unknown.
+ */
+#define EXCH_XML_HUGE           0x01
+
+xmlDocPtr exch_xml_parse_ex(const void *data, size_t len, unsigned flags,
+    int *line, int *column);
 
 /* the first element child of node (in namespace ns, NULL: any) named
  * name (NULL: any), or NULL; and the next element sibling like it */

@@ -31,11 +31,9 @@ static const uint8_t  exs_ab_provider[16] = {
 };
 
 
-static void exs_gc_put(uint8_t *p, exs_id_t id);
-static exs_id_t exs_gc_get(const uint8_t *p);
 
 
-static void
+void
 exs_gc_put(uint8_t *p, exs_id_t id)
 {
     p[0] = (uint8_t) (id >> 40);
@@ -47,7 +45,7 @@ exs_gc_put(uint8_t *p, exs_id_t id)
 }
 
 
-static exs_id_t
+exs_id_t
 exs_gc_get(const uint8_t *p)
 {
     return (exs_id_t) p[0] << 40 | (exs_id_t) p[1] << 32

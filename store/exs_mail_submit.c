@@ -422,6 +422,16 @@ exs_mail_submit(exs_mbox_t *mb, exs_id_t mid, unsigned flags,
     o.lookup_data = s.txn;
     o.flags = EXS_OXCMAIL_FOR_SEND;
 
+    /* meeting requests, responses and cancellations keep their class and
+     * calendar properties in a winmail.dat (until iCalendar is written) */
+    p = exs_props_get(&s.msg->props, PR_MESSAGE_CLASS);
+
+    if (p && p->v.str.len > 21
+        && strncasecmp(p->v.str.data, "IPM.Schedule.Meeting.", 21) == 0)
+    {
+        o.flags |= EXS_OXCMAIL_TNEF;
+    }
+
     rc = exs_oxcmail_export(s.msg, &o, &mime, a);
     if (rc != EXS_OK) {
         return rc;

@@ -468,8 +468,7 @@ exs_props_get(const exs_props_t *bag, uint32_t tag)
 int
 exs_props_set(exs_arena_t *a, exs_props_t *bag, const exs_prop_t *p)
 {
-    uint32_t     i, cap;
-    exs_prop_t  *v;
+    uint32_t  i;
 
     for (i = 0; i < bag->n; i++) {
         if (PROP_ID(bag->v[i].tag) == PROP_ID(p->tag)) {
@@ -477,6 +476,16 @@ exs_props_set(exs_arena_t *a, exs_props_t *bag, const exs_prop_t *p)
             return EXS_OK;
         }
     }
+
+    return exs_props_append(a, bag, p);
+}
+
+
+int
+exs_props_append(exs_arena_t *a, exs_props_t *bag, const exs_prop_t *p)
+{
+    uint32_t     cap;
+    exs_prop_t  *v;
 
     if (bag->n == bag->cap) {
         cap = bag->cap ? bag->cap * 2 : 16;

@@ -178,6 +178,8 @@ typedef struct {
 
 exs_prop_t *exs_props_get(const exs_props_t *bag, uint32_t tag);
 int exs_props_set(exs_arena_t *a, exs_props_t *bag, const exs_prop_t *p);
+/* adds p at the end; the caller knows the bag has no value of its id */
+int exs_props_append(exs_arena_t *a, exs_props_t *bag, const exs_prop_t *p);
 int exs_props_del(exs_props_t *bag, uint32_t tag);
 
 int exs_props_set_long(exs_arena_t *a, exs_props_t *bag, uint32_t tag,

@@ -36,6 +36,16 @@
                                  | MSGFLAG_ORIGIN_MISC_EXT)
 
 
+#define EXS_PIDX_SLOTS          512      /* a power of two */
+#define EXS_PIDX_MAX            256      /* at most half full */
+
+typedef struct {
+    uint16_t                  id[EXS_PIDX_SLOTS];
+    uint16_t                  at[EXS_PIDX_SLOTS];  /* index + 1, 0: free */
+    uint32_t                  n;
+} exs_pidx_t;
+
+
 static int exs_msg_key(exs_mbox_t *mb, exs_id_t mid, exs_key_t *k);
 static int exs_msg_validate(const exs_msg_t *msg, unsigned depth);
 static int exs_msg_filter(exs_mbox_t *mb, const exs_props_t *in,
@@ -60,6 +70,11 @@ static exs_prop_t *exs_msg_stored(const exs_props_t *stored, uint32_t tag);
 static const exs_prop_t *exs_msg_row_get(exs_row_t *row, uint32_t tag);
 static int exs_msg_row_subobjs(exs_row_t *row, uint32_t which,
     exs_props_t **bags, uint32_t *n);
+static void exs_pidx_init(exs_pidx_t *x);
+static int exs_pidx_add(exs_pidx_t *x, uint32_t tag, uint32_t at);
+static int32_t exs_pidx_find(const exs_pidx_t *x, uint32_t tag);
+static exs_prop_t *exs_pidx_get(const exs_pidx_t *x, const exs_props_t *bag,
+    uint32_t tag);
 
 
 static int
@@ -858,14 +873,107 @@ exs_msg_stored(const exs_props_t *stored, uint32_t tag)
 }
 
 
+/*
+ * exs_msg_collect answers up to hundreds of tags per row for the table
+ * views of clients (an EWS listing asks ~100 per message); a small open
+ * hash of property ids (exs_pidx_t) keeps that linear instead of tags x
+ * properties.
+ */
+
+
+static void
+exs_pidx_init(exs_pidx_t *x)
+{
+    memset(x->at, 0, sizeof(x->at));
+    x->n = 0;
+}
+
+
+static int
+exs_pidx_add(exs_pidx_t *x, uint32_t tag, uint32_t at)
+{
+    uint32_t  h;
+
+    if (x->n >= EXS_PIDX_MAX) {
+        return -1;
+    }
+
+    h = (PROP_ID(tag) * 40503u) & (EXS_PIDX_SLOTS - 1);
+
+    while (x->at[h]) {
+        if (x->id[h] == PROP_ID(tag)) {
+            return 0;                   /* the first one stays */
+        }
+
+        h = (h + 1) & (EXS_PIDX_SLOTS - 1);
+    }
+
+    x->id[h] = (uint16_t) PROP_ID(tag);
+    x->at[h] = (uint16_t) (at + 1);
+    x->n++;
+
+    return 0;
+}
+
+
+/* the index of the value with tag's id, or -1 */
+
+static int32_t
+exs_pidx_find(const exs_pidx_t *x, uint32_t tag)
+{
+    uint32_t  h;
+
+    h = (PROP_ID(tag) * 40503u) & (EXS_PIDX_SLOTS - 1);
+
+    while (x->at[h]) {
+        if (x->id[h] == PROP_ID(tag)) {
+            return (int32_t) x->at[h] - 1;
+        }
+
+        h = (h + 1) & (EXS_PIDX_SLOTS - 1);
+    }
+
+    return -1;
+}
+
+
+/* exs_props_get() through the index */
+
+static exs_prop_t *
+exs_pidx_get(const exs_pidx_t *x, const exs_props_t *bag, uint32_t tag)
+{
+    int32_t      i;
+    exs_props_t  one;
+
+    i = exs_pidx_find(x, tag);
+    if (i < 0) {
+        return NULL;
+    }
+
+    one.n = 1;
+    one.cap = 1;
+    one.v = &bag->v[i];
+
+    return exs_props_get(&one, tag);     /* the same type rules */
+}
+
+
 static int
 exs_msg_collect(exs_mbox_t *mb, exs_id_t mid, const exs_msg_hdr_t *h,
     const exs_props_t *stored, const uint32_t *tags, uint32_t ntags,
     exs_props_t *out, exs_arena_t *a)
 {
-    int          rc;
+    int          rc, indexed;
     uint32_t     i;
     exs_prop_t   p, *sp;
+    exs_pidx_t   ox;
+
+    /* stored values are found by binary search (exs_msg_stored), the ones
+     * already answered through an index of "out"; when the index is full
+     * the linear lookups answer */
+
+    indexed = out->n == 0;
+    exs_pidx_init(&ox);
 
     if (ntags == 0) {
         for (i = 0; i < stored->n; i++) {
@@ -885,13 +993,22 @@ exs_msg_collect(exs_mbox_t *mb, exs_id_t mid, const exs_msg_hdr_t *h,
         ntags = sizeof(exs_msg_computed_tags) / sizeof(uint32_t);
     }
 
+    for (i = 0; indexed && i < out->n; i++) {
+        if (exs_pidx_add(&ox, out->v[i].tag, i) != 0) {
+            indexed = 0;
+        }
+    }
+
     for (i = 0; i < ntags; i++) {
-        if (exs_props_get(out, tags[i])) {
+        if (indexed ? exs_pidx_get(&ox, out, tags[i]) != NULL
+                    : exs_props_get(out, tags[i]) != NULL)
+        {
             continue;
         }
 
         sp = exs_msg_stored_first(tags[i]) ? exs_msg_stored(stored, tags[i])
                                            : NULL;
+
         if (sp) {
             p = *sp;
             rc = exs_prop_resolve(mb->txn, &p, a);
@@ -903,7 +1020,20 @@ exs_msg_collect(exs_mbox_t *mb, exs_id_t mid, const exs_msg_hdr_t *h,
             }
         }
 
-        if (rc == EXS_OK) {
+        if (rc != EXS_OK) {
+            return rc;
+        }
+
+        if (indexed && exs_pidx_find(&ox, p.tag) < 0) {
+            /* new to the bag: no need for exs_props_set's search */
+
+            if (exs_pidx_add(&ox, p.tag, out->n) != 0) {
+                indexed = 0;
+            }
+
+            rc = exs_props_append(a, out, &p);
+
+        } else {
             rc = exs_props_set(a, out, &p);
         }
 

@@ -95,7 +95,7 @@ exs_wbuf_mem(exs_wbuf_t *b, const void *p, size_t n)
     uint8_t  *d;
 
     if (n == 0) {
-        return;
+        return;                         /* no NULL + 0 on an empty buffer */
     }
 
     d = exs_wbuf_room(b, n);

@@ -260,6 +260,10 @@ int exs_mbox_set_props(exs_mbox_t *mb, const exs_props_t *props);
 
 /* ids in their wire forms (MS-OXCDATA 2.2) */
 
+/* a 6-byte global counter (GLOBCNT), big-endian, as ids carry it */
+void exs_gc_put(uint8_t *p, exs_id_t id);
+exs_id_t exs_gc_get(const uint8_t *p);
+
 /* the 64-bit FID/MID of ROPs: replica id then the 6-byte counter */
 uint64_t exs_id_to_eid(uint16_t replid, exs_id_t id);
 exs_id_t exs_eid_to_id(uint64_t eid, uint16_t *replid);
