@@ -263,7 +263,7 @@ exch_bus_sweep(exs_env_t *env, uint32_t self)
         return EXS_NOMEM;
     }
 
-    rc = exs_state_keys(env, EXCH_NS_BUS, NULL, 0, &keys, &nkeys, a);
+    rc = exs_state_keys(env, EXCH_NS_BUS, "", 0, &keys, &nkeys, a);
 
     for (i = 0; rc == EXS_OK && i < nkeys; i++) {
         if (keys[i].len != 8) {
