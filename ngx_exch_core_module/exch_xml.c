@@ -14,12 +14,13 @@
 #include <string.h>
 #include <libxml/parser.h>
 
+#include <exs_mapi.h>
+
 #include "exch_xml.h"
 
 
 static int exch_xml_has_doctype(const char *p, size_t len);
 static void exch_xml_tidy(xmlNodePtr node);
-static size_t exch_utf8_valid(const unsigned char *p, size_t n);
 
 
 void
@@ -132,61 +133,11 @@ exch_buf_printf(exch_buf_t *b, const char *fmt, ...)
 }
 
 
-/* the length of the valid UTF-8 sequence at p (1..4), 0 when invalid */
-
-static size_t
-exch_utf8_valid(const unsigned char *p, size_t n)
-{
-    size_t    len, i;
-    uint32_t  c;
-
-    if (p[0] < 0x80) {
-        return 1;
-    }
-
-    if ((p[0] & 0xE0) == 0xC0) {
-        len = 2;
-        c = p[0] & 0x1F;
-
-    } else if ((p[0] & 0xF0) == 0xE0) {
-        len = 3;
-        c = p[0] & 0x0F;
-
-    } else if ((p[0] & 0xF8) == 0xF0) {
-        len = 4;
-        c = p[0] & 0x07;
-
-    } else {
-        return 0;
-    }
-
-    if (len > n) {
-        return 0;
-    }
-
-    for (i = 1; i < len; i++) {
-        if ((p[i] & 0xC0) != 0x80) {
-            return 0;
-        }
-
-        c = (c << 6) | (p[i] & 0x3F);
-    }
-
-    if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800)
-        || (len == 4 && c < 0x10000) || c > 0x10FFFF
-        || (c >= 0xD800 && c <= 0xDFFF) || c == 0xFFFE || c == 0xFFFF)
-    {
-        return 0;
-    }
-
-    return len;
-}
-
-
 void
 exch_buf_text(exch_buf_t *b, const char *s, size_t n)
 {
     size_t                len, run;
+    uint32_t              cp;
     unsigned char         c;
     const unsigned char  *p, *end;
 
@@ -239,7 +190,12 @@ exch_buf_text(exch_buf_t *b, const char *s, size_t n)
             break;
         }
 
-        len = c >= 0x80 ? exch_utf8_valid(p, end - p) : 0;
+        cp = 0;
+        len = c >= 0x80 ? exs_utf8_decode(p, end - p, &cp) : 0;
+
+        if (cp == 0xFFFE || cp == 0xFFFF) {
+            len = 0;
+        }
 
         if (len) {
             exch_buf_add(b, p, len);

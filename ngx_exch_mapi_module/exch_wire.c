@@ -16,7 +16,6 @@
 
 
 static int exch_wr_grow(exch_wr_t *w, size_t n);
-static size_t exch_utf8_decode(const uint8_t *p, size_t left, uint32_t *cp);
 static int exch_iconv(exs_arena_t *a, const char *to, const char *from,
     const char *s, size_t len, size_t in_unit, int lossy, exs_str_t *out);
 
@@ -758,7 +757,7 @@ exch_wr_str16(exch_wr_t *w, const char *s, size_t len)
     q = w->buf + w->len;
 
     for (i = 0; i < len; i += n) {
-        n = exch_utf8_decode((const uint8_t *) s + i, len - i, &cp);
+        n = exs_utf8_decode((const uint8_t *) s + i, len - i, &cp);
         if (n == 0) {
             cp = EXCH_REPLACEMENT;
             n = 1;
@@ -821,65 +820,6 @@ exch_wr_patch_u32(exch_wr_t *w, size_t off, uint32_t v)
 
 /* UTF-8 and UTF-16 */
 
-/*
- * One UTF-8 sequence at p: its length, or 0 when it is not valid UTF-8
- * (overlong, a surrogate, beyond U+10FFFF, truncated, a stray byte).
- */
-
-static size_t
-exch_utf8_decode(const uint8_t *p, size_t left, uint32_t *cp)
-{
-    size_t    n, i;
-    uint32_t  c, min;
-
-    c = p[0];
-
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-
-    if ((c & 0xE0) == 0xC0) {
-        n = 2;
-        c &= 0x1F;
-        min = 0x80;
-
-    } else if ((c & 0xF0) == 0xE0) {
-        n = 3;
-        c &= 0x0F;
-        min = 0x800;
-
-    } else if ((c & 0xF8) == 0xF0) {
-        n = 4;
-        c &= 0x07;
-        min = 0x10000;
-
-    } else {
-        return 0;
-    }
-
-    if (left < n) {
-        return 0;
-    }
-
-    for (i = 1; i < n; i++) {
-        if ((p[i] & 0xC0) != 0x80) {
-            return 0;
-        }
-
-        c = (c << 6) | (p[i] & 0x3F);
-    }
-
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
-        return 0;
-    }
-
-    *cp = c;
-
-    return n;
-}
-
-
 long
 exch_utf16_len(const char *s, size_t len, int strict)
 {
@@ -890,7 +830,7 @@ exch_utf16_len(const char *s, size_t len, int strict)
     total = 0;
 
     for (i = 0; i < len; i += n) {
-        n = exch_utf8_decode((const uint8_t *) s + i, len - i, &cp);
+        n = exs_utf8_decode((const uint8_t *) s + i, len - i, &cp);
         if (n == 0) {
             if (strict) {
                 return -1;

@@ -279,6 +279,90 @@ exs_strdup(exs_arena_t *a, const char *s)
 }
 
 
+size_t
+exs_utf8_decode(const uint8_t *p, size_t len, uint32_t *cp)
+{
+    size_t    n, i;
+    uint32_t  c, min;
+
+    c = p[0];
+
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+        c &= 0x1F;
+        min = 0x80;
+
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        c &= 0x0F;
+        min = 0x800;
+
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        c &= 0x07;
+        min = 0x10000;
+
+    } else {
+        return 0;
+    }
+
+    if (len < n) {
+        return 0;
+    }
+
+    for (i = 1; i < n; i++) {
+        if ((p[i] & 0xC0) != 0x80) {
+            return 0;
+        }
+
+        c = (c << 6) | (p[i] & 0x3F);
+    }
+
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
+        return 0;
+    }
+
+    *cp = c;
+
+    return n;
+}
+
+
+size_t
+exs_utf8_encode(uint8_t *out, uint32_t c)
+{
+    if (c < 0x80) {
+        out[0] = (uint8_t) c;
+        return 1;
+    }
+
+    if (c < 0x800) {
+        out[0] = 0xC0 | (c >> 6);
+        out[1] = 0x80 | (c & 0x3F);
+        return 2;
+    }
+
+    if (c < 0x10000) {
+        out[0] = 0xE0 | (c >> 12);
+        out[1] = 0x80 | ((c >> 6) & 0x3F);
+        out[2] = 0x80 | (c & 0x3F);
+        return 3;
+    }
+
+    out[0] = 0xF0 | (c >> 18);
+    out[1] = 0x80 | ((c >> 12) & 0x3F);
+    out[2] = 0x80 | ((c >> 6) & 0x3F);
+    out[3] = 0x80 | (c & 0x3F);
+
+    return 4;
+}
+
+
 int64_t
 exs_filetime_now(void)
 {

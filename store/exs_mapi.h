@@ -398,6 +398,16 @@ typedef struct {
 } exs_sortorder_t;
 
 
+/*
+ * UTF-8: the length of the well-formed sequence at p (1..4) with its code
+ * point in *cp, or 0 when there is none there (overlong, a surrogate,
+ * beyond U+10FFFF, truncated, a stray byte); and the encoding of a code
+ * point into out (room for 4 bytes), returning its length.
+ */
+size_t exs_utf8_decode(const uint8_t *p, size_t len, uint32_t *cp);
+size_t exs_utf8_encode(uint8_t *out, uint32_t cp);
+
+
 /* time: FILETIME <-> Unix seconds */
 
 #define EXS_FILETIME_UNIX_EPOCH  116444736000000000LL

@@ -31,8 +31,6 @@ static char *exs_utf8_sanitize(exs_arena_t *a, const uint8_t *p, size_t len,
     size_t *outlen, int *lossy);
 static char *exs_cp1252_to_utf8(exs_arena_t *a, const uint8_t *p, size_t len,
     size_t *outlen);
-static size_t exs_utf8_put(uint8_t *out, uint32_t c);
-static size_t exs_utf8_seq(const uint8_t *p, size_t len, uint32_t *cp);
 
 
 static pthread_once_t  exs_mime_once = PTHREAD_ONCE_INIT;
@@ -353,92 +351,6 @@ exs_oxcmail_eol(exs_arena_t *a, const uint8_t *p, size_t len,
 
 /* text */
 
-static size_t
-exs_utf8_put(uint8_t *out, uint32_t c)
-{
-    if (c < 0x80) {
-        out[0] = (uint8_t) c;
-        return 1;
-    }
-
-    if (c < 0x800) {
-        out[0] = 0xC0 | (c >> 6);
-        out[1] = 0x80 | (c & 0x3F);
-        return 2;
-    }
-
-    if (c < 0x10000) {
-        out[0] = 0xE0 | (c >> 12);
-        out[1] = 0x80 | ((c >> 6) & 0x3F);
-        out[2] = 0x80 | (c & 0x3F);
-        return 3;
-    }
-
-    out[0] = 0xF0 | (c >> 18);
-    out[1] = 0x80 | ((c >> 12) & 0x3F);
-    out[2] = 0x80 | ((c >> 6) & 0x3F);
-    out[3] = 0x80 | (c & 0x3F);
-
-    return 4;
-}
-
-
-/* the length of the well-formed UTF-8 sequence at p, 0 if there is none */
-
-static size_t
-exs_utf8_seq(const uint8_t *p, size_t len, uint32_t *cp)
-{
-    size_t    n, i;
-    uint32_t  c, min;
-
-    c = p[0];
-
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-        c &= 0x1F;
-        min = 0x80;
-
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        c &= 0x0F;
-        min = 0x800;
-
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        c &= 0x07;
-        min = 0x10000;
-
-    } else {
-        return 0;
-    }
-
-    if (len < n) {
-        return 0;
-    }
-
-    for (i = 1; i < n; i++) {
-        if ((p[i] & 0xC0) != 0x80) {
-            return 0;
-        }
-
-        c = (c << 6) | (p[i] & 0x3F);
-    }
-
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
-        return 0;
-    }
-
-    *cp = c;
-
-    return n;
-}
-
-
 int
 exs_oxcmail_utf8_valid(const uint8_t *p, size_t len)
 {
@@ -455,7 +367,7 @@ exs_oxcmail_utf8_valid(const uint8_t *p, size_t len)
             continue;
         }
 
-        n = exs_utf8_seq(p + i, len - i, &c);
+        n = exs_utf8_decode(p + i, len - i, &c);
         if (n == 0) {
             return 0;
         }
@@ -497,11 +409,11 @@ exs_utf8_sanitize(exs_arena_t *a, const uint8_t *p, size_t len,
             continue;
         }
 
-        n = exs_utf8_seq(p + i, len - i, &c);
+        n = exs_utf8_decode(p + i, len - i, &c);
 
         if (n == 0) {
             n = 1;
-            o += exs_utf8_put(o, 0xFFFD);
+            o += exs_utf8_encode(o, 0xFFFD);
 
             if (lossy) {
                 *lossy = 1;
@@ -558,7 +470,7 @@ exs_cp1252_to_utf8(exs_arena_t *a, const uint8_t *p, size_t len,
             c = high[c - 0x80];
         }
 
-        o += exs_utf8_put(o, c);
+        o += exs_utf8_encode(o, c);
     }
 
     *o = '\0';
@@ -691,7 +603,7 @@ exs_oxcmail_to_utf8(exs_arena_t *a, const char *charset, const void *data,
             continue;
         }
 
-        o += exs_utf8_put((uint8_t *) o, 0xFFFD);
+        o += exs_utf8_encode((uint8_t *) o, 0xFFFD);
         outleft -= 3;
         in++;
         inleft--;
@@ -744,7 +656,7 @@ exs_oxcmail_utf16_to_utf8(exs_arena_t *a, const uint8_t *p, size_t len,
             if (c2 >= 0xDC00 && c2 <= 0xDFFF) {
                 c = 0x10000 + ((c - 0xD800) << 10) + (c2 - 0xDC00);
                 i += 2;
-                o += exs_utf8_put(o, c);
+                o += exs_utf8_encode(o, c);
                 continue;
             }
         }
@@ -753,7 +665,7 @@ exs_oxcmail_utf16_to_utf8(exs_arena_t *a, const uint8_t *p, size_t len,
             c = 0xFFFD;
         }
 
-        o += exs_utf8_put(o, c);
+        o += exs_utf8_encode(o, c);
     }
 
     *o = '\0';
@@ -776,7 +688,7 @@ exs_oxcmail_buf_add_utf16(exs_buf_t *b, const char *s, size_t len)
     p = (const uint8_t *) s;
 
     for (i = 0; i < len; i += n) {
-        n = exs_utf8_seq(p + i, len - i, &c);
+        n = exs_utf8_decode(p + i, len - i, &c);
 
         if (n == 0) {
             n = 1;
@@ -1117,7 +1029,7 @@ exs_oxcmail_subject_prefix(const char *subject, size_t len)
     chars = 0;
 
     for (i = 0; i < len && chars <= 3; i += n) {
-        n = exs_utf8_seq(p + i, len - i, &c);
+        n = exs_utf8_decode(p + i, len - i, &c);
         if (n == 0) {
             return 0;
         }
