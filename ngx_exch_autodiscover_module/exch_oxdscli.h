@@ -10,6 +10,7 @@
 
 
 #include <exch_xml.h>
+#include <exch_version.h>
 
 
 #define EXCH_ADISC_NS_BASE                                                    \
@@ -29,11 +30,6 @@
 #define EXCH_WSA_NS   "http://www.w3.org/2005/08/addressing"
 
 
-/* the server version we report, Exchange 2016 CU23 (15.1.2507.6) */
-#define EXCH_VERSION_MAJOR      15
-#define EXCH_VERSION_MINOR      1
-#define EXCH_VERSION_BUILD      2507
-#define EXCH_VERSION_REVISION   6
 
 
 /* the protocol blocks of a POX response */

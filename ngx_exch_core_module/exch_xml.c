@@ -92,6 +92,19 @@ exch_buf_add(exch_buf_t *b, const void *p, size_t n)
 
 
 void
+exch_buf_insert(exch_buf_t *b, size_t pos, const void *p, size_t n)
+{
+    if (n == 0 || pos > b->len || exch_buf_reserve(b, n) != 0) {
+        return;
+    }
+
+    memmove(b->data + pos + n, b->data + pos, b->len - pos);
+    memcpy(b->data + pos, p, n);
+    b->len += n;
+}
+
+
+void
 exch_buf_str(exch_buf_t *b, const char *s)
 {
     exch_buf_add(b, s, strlen(s));
@@ -247,7 +260,25 @@ exch_xml_init(void)
 xmlDocPtr
 exch_xml_parse(const void *data, size_t len)
 {
-    xmlDocPtr  doc;
+    return exch_xml_parse_ex(data, len, 0, NULL, NULL);
+}
+
+
+xmlDocPtr
+exch_xml_parse_ex(const void *data, size_t len, unsigned flags, int *line,
+    int *column)
+{
+    int          options;
+    xmlDocPtr    doc;
+    xmlErrorPtr  err;
+
+    if (line) {
+        *line = 0;
+    }
+
+    if (column) {
+        *column = 0;
+    }
 
     if (len == 0 || len > INT32_MAX || exch_xml_has_doctype(data, len)) {
         return NULL;
@@ -259,11 +290,29 @@ exch_xml_parse(const void *data, size_t len)
      * external entities nor entity expansion bombs reach us.
      */
 
-    doc = xmlReadMemory(data, (int) len, NULL, NULL,
-                        XML_PARSE_NONET | XML_PARSE_NOERROR
-                        | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA
-                        | XML_PARSE_NOBLANKS);
+    options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING
+              | XML_PARSE_NOCDATA | XML_PARSE_NOBLANKS;
+
+    if (flags & EXCH_XML_HUGE) {
+        options |= XML_PARSE_HUGE;
+    }
+
+    xmlResetLastError();
+
+    doc = xmlReadMemory(data, (int) len, NULL, NULL, options);
     if (doc == NULL) {
+        err = xmlGetLastError();
+
+        if (err) {
+            if (line) {
+                *line = err->line;
+            }
+
+            if (column) {
+                *column = err->int2;
+            }
+        }
+
         return NULL;
     }
 

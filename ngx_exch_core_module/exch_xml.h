@@ -30,6 +30,8 @@ void exch_buf_init(exch_buf_t *b);
 void exch_buf_free(exch_buf_t *b);
 void exch_buf_add(exch_buf_t *b, const void *p, size_t n);
 void exch_buf_str(exch_buf_t *b, const char *s);
+/* n bytes at pos, what follows moved up */
+void exch_buf_insert(exch_buf_t *b, size_t pos, const void *p, size_t n);
 void exch_buf_printf(exch_buf_t *b, const char *fmt, ...)
     __attribute__ ((format (printf, 2, 3)));
 
@@ -49,6 +51,17 @@ void exch_buf_elem(exch_buf_t *b, const char *name, const char *text);
  */
 void exch_xml_init(void);
 xmlDocPtr exch_xml_parse(const void *data, size_t len);
+
+/*
+ * The same with options: EXCH_XML_HUGE lifts libxml2's 10 MB limit on one
+ * text node (a large attachment in base64); the caller caps the document
+ * size.  On failure *line and *column (may be NULL) say where, 0 when
+ * unknown.
+ */
+#define EXCH_XML_HUGE           0x01
+
+xmlDocPtr exch_xml_parse_ex(const void *data, size_t len, unsigned flags,
+    int *line, int *column);
 
 /* the first element child of node (in namespace ns, NULL: any) named
  * name (NULL: any), or NULL; and the next element sibling like it */

@@ -752,7 +752,7 @@ exs_entry_add(exs_txn_t *t, uint32_t type, const char *address,
     e.legacy_dn = dn;
 
     if (type == EXS_DIR_USER) {
-        rc = exs_mbox_create(t, eid, &mailbox);
+        rc = exs_mbox_create(t, eid, e.guid, &mailbox);
         if (rc != EXS_OK) {
             goto done;
         }

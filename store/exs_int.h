@@ -571,7 +571,10 @@ const char *exs_ab_entryid_dn(const uint8_t *data, size_t len);
 /* mailboxes (exs_mbox.c) */
 
 int exs_mbox_alloc_id(exs_mbox_t *mb, exs_id_t *id);
-int exs_mbox_create(exs_txn_t *t, uint32_t owner, uint32_t *mailbox);
+/* the mailbox GUID is the owner's directory GUID, so that one GUID names
+ * the mailbox everywhere (Autodiscover, entry ids, EWS ids) */
+int exs_mbox_create(exs_txn_t *t, uint32_t owner, const uint8_t *guid,
+    uint32_t *mailbox);
 int exs_mbox_destroy(exs_txn_t *t, uint32_t mailbox);
 int exs_mbox_flush(exs_txn_t *t);
 /* a change number was used and the size moved */

@@ -40,7 +40,8 @@ static int exs_mbox_computed(exs_mbox_t *mb, uint32_t tag, exs_prop_t *out,
 
 
 int
-exs_mbox_create(exs_txn_t *t, uint32_t owner, uint32_t *mailbox)
+exs_mbox_create(exs_txn_t *t, uint32_t owner, const uint8_t *guid,
+    uint32_t *mailbox)
 {
     int             rc;
     uint8_t         key[5], rec[EXS_MBOX_REC_LEN], v[4];
@@ -70,9 +71,14 @@ exs_mbox_create(exs_txn_t *t, uint32_t owner, uint32_t *mailbox)
     r.next_named = EXS_NAMED_FIRST;
     r.created = exs_filetime_now();
 
-    rc = exs_guid_random(r.guid);
-    if (rc != EXS_OK) {
-        return rc;
+    if (guid) {
+        memcpy(r.guid, guid, 16);
+
+    } else {
+        rc = exs_guid_random(r.guid);
+        if (rc != EXS_OK) {
+            return rc;
+        }
     }
 
     exs_le32(v, id + 1);

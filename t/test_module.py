@@ -19,8 +19,8 @@ ENDPOINTS = [
     ("/mapi/emsmdb/", "MAPI", 501),
     ("/mapi/nspi/", "MAPI", 501),
     ("/rpc/rpcproxy.dll", "MAPI", 501),
-    ("/EWS/Exchange.asmx", "EWS", 501),
-    ("/ews/exchange.asmx", "EWS", 501),
+    ("/EWS/Exchange.asmx", "EWS", 500),       # a SOAP fault: no envelope
+    ("/ews/exchange.asmx", "EWS", 500),
 ]
 
 ALICE = ("alice@example.test", USERS["alice@example.test"][1])
@@ -71,10 +71,11 @@ def test_autoconfig_is_public(nginx, path):
 
 def test_https_reaches_ews_with_curl(nginx):
     r = subprocess.run(["curl", "-ks", "-o", "-", "-w", "%{http_code}",
-                        "-u", "%s:%s" % ALICE,
+                        "-d", "", "-u", "%s:%s" % ALICE,
                         nginx.url("/EWS/Exchange.asmx", ssl=True)],
                        capture_output=True, text=True, check=True)
-    assert r.stdout == "exch: EWS is not built yet\n501"
+    assert r.stdout.endswith("</s:Envelope>500")
+    assert "a:ErrorSchemaValidation" in r.stdout
 
 
 def test_unknown_path_is_not_ours(nginx):
