@@ -18,8 +18,9 @@
  * its worker POSTs a SendNotification to the client's URL with the events
  * (or a StatusEvent every StatusFrequency minutes), keeps the cursor when
  * the client answers OK, drops the subscription when it answers
- * Unsubscribe, and after a failure tries again in 30 seconds, then
- * doubling, until StatusFrequency minutes of failures end it.
+ * Unsubscribe, and after a failure tries again in exch_ews_push_retry (30
+ * seconds), then doubling, until StatusFrequency minutes of failures end
+ * it.
  */
 
 
@@ -40,7 +41,6 @@
 
 #define NGX_EXCH_EWS_PUSH_SCAN      5000      /* ms between looks */
 #define NGX_EXCH_EWS_PUSH_LEASE     30        /* seconds */
-#define NGX_EXCH_EWS_PUSH_RETRY     30        /* the first retry, seconds */
 
 
 typedef struct {
@@ -52,6 +52,7 @@ typedef struct ngx_exch_ews_push_s  ngx_exch_ews_push_t;
 
 typedef struct {
     ngx_msec_t                push_timeout;
+    time_t                    push_retry;
     ngx_exch_ews_push_t      *push;         /* this worker's */
 } ngx_exch_ews_notify_main_conf_t;
 
@@ -78,6 +79,7 @@ struct ngx_exch_ews_push_s {
     ngx_queue_t               subs;
     ngx_log_t                *log;
     ngx_msec_t                timeout;
+    time_t                    retry;
     ngx_thread_pool_t        *thread_pool;
 };
 
@@ -183,6 +185,13 @@ static ngx_command_t  ngx_exch_ews_notify_commands[] = {
       ngx_conf_set_msec_slot,
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_exch_ews_notify_main_conf_t, push_timeout),
+      NULL },
+
+    { ngx_string("exch_ews_push_retry"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_exch_ews_notify_main_conf_t, push_retry),
       NULL },
 
       ngx_null_command
@@ -1417,7 +1426,7 @@ ngx_exch_ews_push_done(ngx_exch_ews_pushsub_t *ps, ngx_int_t result)
     } else {
         if (ps->sub.fail_since == 0) {
             ps->sub.fail_since = now;
-            ps->sub.retry = NGX_EXCH_EWS_PUSH_RETRY;
+            ps->sub.retry = (uint32_t) ps->push->retry;
 
         } else {
             ps->sub.retry *= 2;
@@ -1520,6 +1529,7 @@ ngx_exch_ews_notify_create_main_conf(ngx_conf_t *cf)
      */
 
     nmcf->push_timeout = NGX_CONF_UNSET_MSEC;
+    nmcf->push_retry = NGX_CONF_UNSET;
 
     return nmcf;
 }
@@ -1531,6 +1541,13 @@ ngx_exch_ews_notify_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_exch_ews_notify_main_conf_t *nmcf = conf;
 
     ngx_conf_init_msec_value(nmcf->push_timeout, 10000);
+    ngx_conf_init_value(nmcf->push_retry, 30);
+
+    if (nmcf->push_retry < 1) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"exch_ews_push_retry\" must be at least 1s");
+        return NGX_CONF_ERROR;
+    }
 
     return NGX_CONF_OK;
 }
@@ -1593,6 +1610,7 @@ ngx_exch_ews_notify_init_process(ngx_cycle_t *cycle)
     ngx_queue_init(&push->subs);
     push->log = cycle->log;
     push->timeout = nmcf->push_timeout;
+    push->retry = nmcf->push_retry;
 
     push->scan.handler = ngx_exch_ews_push_scan;
     push->scan.data = push;
