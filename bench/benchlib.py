@@ -48,9 +48,11 @@ def lua_script(method="GET", body=None, headers=None):
     return f.name
 
 
-def wrk(url, script=None, duration=DURATION, connections=CONNECTIONS):
-    """Requests per second that wrk measured, and the non-2xx count."""
-    cmd = ["wrk", "-t%d" % THREADS, "-c%d" % connections, "-d" + duration,
+def wrk(url, script=None, duration=DURATION, connections=CONNECTIONS,
+        threads=THREADS):
+    """Requests per second that wrk measured, and the non-2xx count (a
+    script may print "X-ResponseCode failures: N": those count too)."""
+    cmd = ["wrk", "-t%d" % threads, "-c%d" % connections, "-d" + duration,
            "--latency"]
     if script:
         cmd += ["-s", script]
@@ -58,7 +60,9 @@ def wrk(url, script=None, duration=DURATION, connections=CONNECTIONS):
                          check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return rps, int(bad.group(1)) if bad else 0
+    failed = re.search(r"X-ResponseCode failures: (\d+)", out)
+    return rps, (int(bad.group(1)) if bad else 0) + \
+        (int(failed.group(1)) if failed else 0)
 
 
 def report(name, rps, base, bad=0, expect=None):

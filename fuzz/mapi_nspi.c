@@ -2,7 +2,9 @@
 /*
  * libFuzzer target: MS-OXCMAPIHTTP request bodies.  The first byte picks
  * the request type (every address book type and the four mailbox ones);
- * the rest is the body.
+ * the rest is the body.  An address book request that parses is then
+ * answered by its NSPI handler over a real directory (mapi_fixture.h) and
+ * the answer written out.
  */
 
 
@@ -11,9 +13,54 @@
 #include <exch_wire.h>
 #include <exch_oxcdata.h>
 #include <exch_oxcmapihttp.h>
+#include <exch_nspi.h>
+
+#include "mapi_fixture.h"
 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+static void fuzz_nspi(const exch_nspi_req_t *req, exs_arena_t *a);
+
+
+static void
+fuzz_nspi(const exch_nspi_req_t *req, exs_arena_t *a)
+{
+    exch_wr_t         w;
+    exch_nspi_t       n;
+    exch_nspi_rsp_t   rsp;
+    mapi_fixture_t   *f;
+
+    f = mapi_fixture();
+    if (f == NULL) {
+        abort();
+    }
+
+    memset(&n, 0, sizeof(exch_nspi_t));
+    memset(&rsp, 0, sizeof(exch_nspi_rsp_t));
+    n.env = f->env;
+    n.a = a;
+    n.conf = &f->conf;
+    n.user = &f->alice;
+    n.now = 1700000000;
+    n.base_url = "https://mail.example.test";
+
+    if (req->type == EXCH_MH_BIND) {
+        if (exch_nspi_bind(&n, req, &rsp) == EXS_OK && n.s) {
+            (void) exch_nspi_session_destroy(&n);
+        }
+
+    } else if (req->type != EXCH_MH_UNBIND) {
+        (void) exch_nspi_handle(&n, req, &rsp);
+    }
+
+    if (exch_wr_init_grow(&w, a, 256, 1 << 24) == EXCH_OK) {
+        (void) exch_mh_write_nspi(&w, &rsp);
+    }
+
+    if (n.txn) {
+        exs_txn_abort(n.txn);
+    }
+}
 
 
 int
@@ -52,7 +99,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void) exch_mh_parse_notification_wait(data + 1, size - 1, a, &nw);
         break;
     default:
-        (void) exch_mh_parse_nspi(type, data + 1, size - 1, a, &req);
+        if (exch_mh_parse_nspi(type, data + 1, size - 1, a, &req)
+            == EXCH_OK)
+        {
+            fuzz_nspi(&req, a);
+        }
         break;
     }
 

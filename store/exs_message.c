@@ -56,6 +56,7 @@ static int exs_msg_replace(exs_mbox_t *mb, exs_id_t mid,
 static int exs_msg_move_one(exs_mbox_t *mb, exs_id_t mid, exs_id_t dst,
     int copy, exs_id_t *new_mid);
 static int exs_msg_flags_in(const exs_props_t *props, uint32_t *flags);
+static exs_prop_t *exs_msg_stored(const exs_props_t *stored, uint32_t tag);
 static const exs_prop_t *exs_msg_row_get(exs_row_t *row, uint32_t tag);
 static int exs_msg_row_subobjs(exs_row_t *row, uint32_t which,
     exs_props_t **bags, uint32_t *n);
@@ -810,6 +811,42 @@ exs_msg_stored_first(uint32_t tag)
 }
 
 
+/* a stored value by tag, out-of-line ones included (their type carries
+ * EXS_PT_OOL until resolved) */
+
+static exs_prop_t *
+exs_msg_stored(const exs_props_t *stored, uint32_t tag)
+{
+    uint16_t     type, have;
+    uint32_t     i;
+    exs_prop_t  *p;
+
+    type = PROP_TYPE(tag);
+
+    for (i = 0; i < stored->n; i++) {
+        p = &stored->v[i];
+
+        if (PROP_ID(p->tag) != PROP_ID(tag)) {
+            continue;
+        }
+
+        have = PROP_TYPE(p->tag) & ~(EXS_PT_OOL | EXS_PT_PREP);
+
+        if (type == PT_UNSPECIFIED || type == have
+            || ((type & ~PT_MV) == PT_STRING8
+                && (have & ~PT_MV) == PT_UNICODE
+                && (type & PT_MV) == (have & PT_MV)))
+        {
+            return p;
+        }
+
+        return NULL;
+    }
+
+    return NULL;
+}
+
+
 static int
 exs_msg_collect(exs_mbox_t *mb, exs_id_t mid, const exs_msg_hdr_t *h,
     const exs_props_t *stored, const uint32_t *tags, uint32_t ntags,
@@ -842,7 +879,7 @@ exs_msg_collect(exs_mbox_t *mb, exs_id_t mid, const exs_msg_hdr_t *h,
             continue;
         }
 
-        sp = exs_msg_stored_first(tags[i]) ? exs_props_get(stored, tags[i])
+        sp = exs_msg_stored_first(tags[i]) ? exs_msg_stored(stored, tags[i])
                                            : NULL;
         if (sp) {
             p = *sp;
@@ -2424,7 +2461,7 @@ exs_msg_row_get(exs_row_t *row, uint32_t tag)
         return p;
     }
 
-    p = exs_msg_stored_first(tag) ? exs_props_get(&r->stored, tag) : NULL;
+    p = exs_msg_stored_first(tag) ? exs_msg_stored(&r->stored, tag) : NULL;
 
     if (p) {
         v = *p;

@@ -94,8 +94,12 @@ exs_wbuf_mem(exs_wbuf_t *b, const void *p, size_t n)
 {
     uint8_t  *d;
 
+    if (n == 0) {
+        return;
+    }
+
     d = exs_wbuf_room(b, n);
-    if (d && n) {
+    if (d) {
         memcpy(d, p, n);
     }
 }

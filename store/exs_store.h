@@ -633,6 +633,12 @@ int exs_folder_changed(exs_mbox_t *mb, exs_id_t fid, uint64_t cn,
  * expect_version fails with EXS_CONFLICT when the value moved on.
  */
 
+/* the namespaces, one per kind of state, so that no two users collide */
+#define EXS_NS_EMSMDB_SESSION   0x10     /* MAPI/HTTP mailbox sessions */
+#define EXS_NS_EMSMDB_OBJECT    0x11     /* their big objects: working
+                                            copies, stream data */
+#define EXS_NS_NSPI_SESSION     0x12     /* MAPI/HTTP address book binds */
+
 int exs_state_get(exs_env_t *env, uint8_t ns, const void *key, size_t klen,
     exs_bin_t *val, uint64_t *version, exs_arena_t *a);
 int exs_state_put(exs_env_t *env, uint8_t ns, const void *key, size_t klen,

@@ -419,7 +419,30 @@ def _single(ptype, v, ctx):
         return bytes(v)
     if ptype in (PT_BINARY, PT_OBJECT, PT_SVREID):
         return struct.pack("<" + _bin_count(ctx), len(v)) + bytes(v)
+    if ptype == PT_SRESTRICTION:
+        return encode_restriction(v)
+    if ptype == PT_ACTIONS:
+        return encode_rule_actions(v)
     raise ValueError("type 0x%04X" % ptype)
+
+
+def encode_rule_actions(actions):
+    """RuleAction (MS-OXORULE 2.2.5) of a standard rule: 2-byte counts;
+    actions are (ActionType, ActionFlavor, ActionFlags, ActionData)."""
+    out = u16(len(actions))
+    for kind, flavor, flags, data in actions:
+        block = u8(kind) + u32(flavor) + u32(flags) + data
+        out += u16(len(block)) + block
+    return out
+
+
+def decode_rule_actions(r):
+    actions = []
+    for _ in range(r.u16()):
+        block = Reader(r.take(r.u16()))
+        kind, flavor, flags = block.u8(), block.u32(), block.u32()
+        actions.append((kind, flavor, flags, block.take(block.left())))
+    return actions
 
 
 def encode_value(ptype, v, ctx="rop"):
@@ -455,6 +478,10 @@ def _decode_single(r, ptype, ctx):
     if ptype in (PT_BINARY, PT_OBJECT, PT_SVREID):
         n = r.u32() if ctx in ("wide", "abk") else r.u16()
         return r.take(n)
+    if ptype == PT_SRESTRICTION:
+        return decode_restriction(r)
+    if ptype == PT_ACTIONS:
+        return decode_rule_actions(r)
     raise ValueError("type 0x%04X" % ptype)
 
 
@@ -1019,6 +1046,304 @@ def rop_register_notification(hin, out, types, fid=None, mid=None,
     else:
         body += u8(0) + u64(fid) + u64(mid or 0)
     return Rop(0x29, _hdr(0x29, logon, hin, out) + body)
+
+
+# more ROPs: attachments, properties, streams, tables, store, permissions,
+# rules, transport (MS-OXCROPS 2.2.3 - 2.2.11)
+
+def rop_get_properties_list(hin, logon=0):
+    def decode(r, rsp):
+        rsp["tags"] = decode_tags(r)
+
+    return Rop(0x09, _hdr(0x09, logon, hin), decode)
+
+
+def rop_delete_properties(hin, tags, logon=0):
+    return Rop(0x0B, _hdr(0x0B, logon, hin) + encode_tags(tags), _problems)
+
+
+def rop_get_names_from_property_ids(hin, ids, logon=0):
+    def decode(r, rsp):
+        names = []
+        for _ in range(r.u16()):
+            kind = r.u8()
+            guid = r.take(16)
+            if kind == 0:
+                names.append((guid, r.u32()))
+            elif kind == 1:
+                size = r.u8()
+                names.append((guid, Reader(r.take(size)).wstr()))
+            else:
+                names.append((guid, None))
+        rsp["names"] = names
+
+    return Rop(0x55, _hdr(0x55, logon, hin) + u16(len(ids))
+               + b"".join(u16(i) for i in ids), decode)
+
+
+def rop_copy_properties(hsrc, hdst, tags, flags=0, want_async=0, logon=0):
+    def decode(r, rsp):
+        if rsp["rv"] == ecDstNullObject:
+            rsp["dest"] = r.u32()
+        else:
+            _problems(r, rsp)
+
+    return Rop(0x67, _hdr(0x67, logon, hsrc, hdst) + u8(want_async)
+               + u8(flags) + encode_tags(tags), decode)
+
+
+def rop_open_attachment(hin, out, attach_id, flags=0, logon=0):
+    return Rop(0x22, _hdr(0x22, logon, hin, out) + u8(flags) + u32(attach_id))
+
+
+def rop_get_attachment_table(hin, out, flags=0, logon=0):
+    return Rop(0x21, _hdr(0x21, logon, hin, out) + u8(flags))
+
+
+def rop_delete_attachment(hin, attach_id, logon=0):
+    return Rop(0x24, _hdr(0x24, logon, hin) + u32(attach_id))
+
+
+def rop_get_valid_attachments(hin, logon=0):
+    def decode(r, rsp):
+        rsp["ids"] = [r.u32() for _ in range(r.u16())]
+
+    return Rop(0x52, _hdr(0x52, logon, hin), decode)
+
+
+def rop_open_embedded_message(hin, out, cpid=0x0FFF, flags=0, logon=0):
+    def decode(r, rsp):
+        r.u8()
+        rsp["mid"] = r.u64()
+        _open_message_body(r, rsp)
+
+    return Rop(0x46, _hdr(0x46, logon, hin, out) + u16(cpid) + u8(flags),
+               decode)
+
+
+def rop_set_message_read_flag(hrsp, hin, flags=0, logon=0):
+    """A private store logon: no ClientData."""
+    def decode(r, rsp):
+        rsp["changed"] = r.u8()
+
+    return Rop(0x11, _hdr(0x11, logon, hrsp, hin) + u8(flags), decode)
+
+
+def rop_remove_all_recipients(hin, logon=0):
+    return Rop(0x0D, _hdr(0x0D, logon, hin) + u32(0))
+
+
+def rop_get_message_status(hin, mid, logon=0):
+    def decode(r, rsp):
+        rsp["status"] = r.u32()
+
+    return Rop(0x1F, _hdr(0x1F, logon, hin) + u64(mid), decode)
+
+
+def rop_set_message_status(hin, mid, status, mask, logon=0):
+    def decode(r, rsp):
+        rsp["old_status"] = r.u32()
+
+    return Rop(0x20, _hdr(0x20, logon, hin) + u64(mid) + u32(status)
+               + u32(mask), decode)
+
+
+def rop_seek_stream(hin, origin, offset, logon=0):
+    def decode(r, rsp):
+        rsp["position"] = r.u64()
+
+    return Rop(0x2E, _hdr(0x2E, logon, hin) + u8(origin)
+               + struct.pack("<q", offset), decode)
+
+
+def rop_set_stream_size(hin, size, logon=0):
+    return Rop(0x2F, _hdr(0x2F, logon, hin) + u64(size))
+
+
+def rop_get_stream_size(hin, logon=0):
+    def decode(r, rsp):
+        rsp["size"] = r.u32()
+
+    return Rop(0x5E, _hdr(0x5E, logon, hin), decode)
+
+
+def rop_lock_region_stream(hin, offset, size, flags=0, logon=0):
+    return Rop(0x5B, _hdr(0x5B, logon, hin) + u64(offset) + u64(size)
+               + u32(flags))
+
+
+def rop_query_position(hin, logon=0):
+    def decode(r, rsp):
+        rsp["numerator"] = r.u32()
+        rsp["denominator"] = r.u32()
+
+    return Rop(0x17, _hdr(0x17, logon, hin), decode)
+
+
+def rop_get_status(hin, logon=0):
+    return Rop(0x16, _hdr(0x16, logon, hin), _status)
+
+
+def rop_create_bookmark(hin, logon=0):
+    def decode(r, rsp):
+        rsp["bookmark"] = r.take(r.u16())
+
+    return Rop(0x1B, _hdr(0x1B, logon, hin), decode)
+
+
+def rop_seek_row_bookmark(hin, bookmark, count, want_moved=True, logon=0):
+    def decode(r, rsp):
+        rsp["no_longer_visible"] = r.u8()
+        rsp["has_sought_less"] = r.u8()
+        rsp["rows_sought"] = r.u32()
+
+    return Rop(0x19, _hdr(0x19, logon, hin) + u16(len(bookmark)) + bookmark
+               + struct.pack("<i", count) + u8(1 if want_moved else 0),
+               decode)
+
+
+def rop_find_row(hin, restriction, columns, origin=0, bookmark=b"",
+                 backward=False, logon=0):
+    data = encode_restriction(restriction)
+
+    def decode(r, rsp):
+        rsp["no_longer_visible"] = r.u8()
+        rsp["row"] = decode_row(r, columns) if r.u8() else None
+
+    return Rop(0x4F, _hdr(0x4F, logon, hin) + u8(1 if backward else 0)
+               + u16(len(data)) + data + u8(origin) + u16(len(bookmark))
+               + bookmark, decode)
+
+
+def rop_reset_table(hin, logon=0):
+    return Rop(0x81, _hdr(0x81, logon, hin))
+
+
+def rop_query_columns_all(hin, logon=0):
+    def decode(r, rsp):
+        rsp["tags"] = decode_tags(r)
+
+    return Rop(0x37, _hdr(0x37, logon, hin), decode)
+
+
+def rop_expand_row(hin, category_id, max_rows, columns, logon=0):
+    def decode(r, rsp):
+        rsp["expanded"] = r.u32()
+        rsp["rows"] = [decode_row(r, columns) for _ in range(r.u16())]
+
+    return Rop(0x59, _hdr(0x59, logon, hin) + u16(max_rows)
+               + u64(category_id), decode)
+
+
+def rop_collapse_row(hin, category_id, logon=0):
+    def decode(r, rsp):
+        rsp["collapsed"] = r.u32()
+
+    return Rop(0x5A, _hdr(0x5A, logon, hin) + u64(category_id), decode)
+
+
+def rop_get_receive_folder(hin, message_class, logon=0):
+    def decode(r, rsp):
+        rsp["fid"] = r.u64()
+        rsp["explicit_class"] = r.cstr()
+
+    return Rop(0x27, _hdr(0x27, logon, hin) + cstr(message_class), decode)
+
+
+def rop_set_receive_folder(hin, fid, message_class, logon=0):
+    return Rop(0x26, _hdr(0x26, logon, hin) + u64(fid) + cstr(message_class))
+
+
+def rop_get_store_state(hin, logon=0):
+    def decode(r, rsp):
+        rsp["state"] = r.u32()
+
+    return Rop(0x7B, _hdr(0x7B, logon, hin), decode)
+
+
+def rop_long_term_id_from_id(hin, oid, logon=0):
+    def decode(r, rsp):
+        rsp["guid"] = r.take(16)
+        rsp["counter"] = r.take(6)
+        rsp["pad"] = r.u16()
+
+    return Rop(0x43, _hdr(0x43, logon, hin) + u64(oid), decode)
+
+
+def rop_id_from_long_term_id(hin, guid, counter, logon=0):
+    def decode(r, rsp):
+        rsp["id"] = r.u64()
+
+    return Rop(0x44, _hdr(0x44, logon, hin) + guid + counter + u16(0),
+               decode)
+
+
+def rop_get_address_types(hin, logon=0):
+    def decode(r, rsp):
+        n, size = r.u16(), r.u16()
+        sub = Reader(r.take(size))
+        rsp["types"] = [sub.cstr() for _ in range(n)]
+
+    return Rop(0x49, _hdr(0x49, logon, hin), decode)
+
+
+def rop_get_transport_folder(hin, logon=0):
+    def decode(r, rsp):
+        rsp["fid"] = r.u64()
+
+    return Rop(0x6D, _hdr(0x6D, logon, hin), decode)
+
+
+def rop_transport_send(hin, logon=0):
+    def decode(r, rsp):
+        rsp["props"] = None if r.u8() else decode_tagged_list(r)
+
+    return Rop(0x4A, _hdr(0x4A, logon, hin), decode)
+
+
+def rop_abort_submit(hin, fid, mid, logon=0):
+    return Rop(0x34, _hdr(0x34, logon, hin) + u64(fid) + u64(mid))
+
+
+def rop_empty_folder(hin, want_async=0, associated=0, logon=0):
+    return Rop(0x58, _hdr(0x58, logon, hin) + u8(want_async)
+               + u8(associated), _partial)
+
+
+def rop_move_folder(hsrc, hdst, fid, name, want_async=0, logon=0):
+    return Rop(0x35, _hdr(0x35, logon, hsrc, hdst) + u8(want_async)
+               + u8(1) + u64(fid) + wstr(name), _partial)
+
+
+def rop_get_permissions_table(hin, out, flags=0, logon=0):
+    return Rop(0x3E, _hdr(0x3E, logon, hin, out) + u8(flags))
+
+
+def rop_modify_permissions(hin, rows, flags=0, logon=0):
+    """rows: (PermissionDataFlags, [(tag, value)...]); flags bit 0x01 is
+    ReplaceRows, 0x02 IncludeFreeBusy."""
+    body = u8(flags) + u16(len(rows))
+    for kind, props in rows:
+        body += u8(kind) + encode_tagged_list(props)
+    return Rop(0x40, _hdr(0x40, logon, hin) + body)
+
+
+def rop_modify_rules(hin, rows, flags=0, logon=0):
+    """rows: (RuleDataFlags, [(tag, value)...]); flags 0x01 replaces."""
+    body = u8(flags) + u16(len(rows))
+    for kind, props in rows:
+        body += u8(kind) + encode_tagged_list(props)
+    return Rop(0x41, _hdr(0x41, logon, hin) + body)
+
+
+def rop_fast_transfer_source_copy_to(hin, out, logon=0):
+    return Rop(0x4D, _hdr(0x4D, logon, hin, out) + u8(0) + u32(0) + u8(0)
+               + u16(0))
+
+
+def rop_synchronization_configure(hin, out, logon=0):
+    return Rop(0x70, _hdr(0x70, logon, hin, out) + u8(1) + u8(0) + u16(0)
+               + u16(0) + u32(0) + u16(0))
 
 
 def parse_rop_responses(payload, rops):

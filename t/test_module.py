@@ -16,9 +16,9 @@ ENDPOINTS = [
     ("/autodiscover/autodiscover.svc", "Autodiscover", 400),
     ("/autodiscover/autodiscover.json/v1.0/a@example.test", "Autodiscover",
      400),
-    ("/mapi/emsmdb/", "MAPI", 501),
-    ("/mapi/nspi/", "MAPI", 501),
-    ("/rpc/rpcproxy.dll", "MAPI", 501),
+    ("/mapi/emsmdb/", "MAPI", 200),
+    ("/mapi/nspi/", "MAPI", 200),
+    ("/rpc/rpcproxy.dll", "RPC over HTTP", 501),
     ("/EWS/Exchange.asmx", "EWS", 500),       # a SOAP fault: no envelope
     ("/ews/exchange.asmx", "EWS", 500),
 ]
@@ -57,8 +57,10 @@ def test_endpoint_reaches_its_handler(nginx, path, protocol, status):
         r = requests.post(nginx.url(path), data=b"", auth=ALICE)
     assert r.status_code == status
     if status == 501:
-        assert r.text == "exch: %s is not built yet\n" % (
-            "MAPI over HTTP" if protocol == "MAPI" else protocol)
+        assert r.text == "exch: %s is not built yet\n" % protocol
+    if protocol == "MAPI":
+        # no X-RequestType: MS-OXCMAPIHTTP's Missing Header
+        assert r.headers["X-ResponseCode"] == "7"
 
 
 @pytest.mark.parametrize("path", [
