@@ -189,6 +189,17 @@ exch_ems_execute(exch_ems_t *e, const uint8_t *rop_in, size_t len,
 
     exch_ems_txn_end(e);
 
+    /* the notifications, when every ROP ran */
+
+    if (i == n) {
+        rc = exch_ems_notify_write(e, &w);
+        exch_ems_txn_end(e);
+
+        if (rc != EXS_OK) {
+            return rc;
+        }
+    }
+
     if (exch_ropbuf_end(&w, mark, e->handles, e->nhandles) != EXCH_OK) {
         *ec = EXCH_EC_BUFFER_TOO_SMALL;
         return EXCH_OK;
@@ -770,6 +781,10 @@ exch_ems_rop_handler(uint8_t rop_id)
 
     if (h == NULL) {
         h = exch_oxorule_handler(rop_id);
+    }
+
+    if (h == NULL) {
+        h = exch_oxcnotif_handler(rop_id);
     }
 
     return h;

@@ -22,10 +22,14 @@
 #include "exch_oxcmapihttp.h"
 #include "exch_emsmdb.h"
 #include "exch_nspi.h"
+#include "ngx_exch_bus.h"
 
 
 #define NGX_EXCH_MAPI_SERVER_APP    "Exchange/15.01.2507.0000"
 #define NGX_EXCH_MAPI_TYPE          "application/mapi-http"
+
+/* the mailboxes one NotificationWait watches (the session's logons) */
+#define NGX_EXCH_MAPI_WATCH_MAX     8
 
 
 typedef struct {
@@ -69,6 +73,9 @@ typedef struct {
     const char               *base_url;
     int64_t                   now;
     exch_ems_t               *e;           /* Execute: the session */
+    uint32_t                  nwatch;      /* NotificationWait: what to */
+    uint32_t                  watch_mb[NGX_EXCH_MAPI_WATCH_MAX];  /* watch */
+    uint64_t                  watch_cn[NGX_EXCH_MAPI_WATCH_MAX];
     exch_mh_execute_req_t     ereq;
     unsigned                  rcode;       /* X-ResponseCode */
     exs_bin_t                 out;         /* the binary response body */
@@ -87,7 +94,7 @@ typedef struct {
     ngx_msec_t                start_msec;
     time_t                    start_sec;
     ngx_event_t               pending;     /* PENDING keep-alives */
-    ngx_event_t               wait;        /* NotificationWait's end */
+    ngx_exch_watch_t         *watch;       /* NotificationWait, parked */
     unsigned                  streaming:1;
     unsigned                  finished:1;
 } ngx_exch_mapi_ctx_t;
@@ -117,7 +124,10 @@ static ngx_int_t ngx_exch_mapi_send_buf(ngx_http_request_t *r,
 static size_t ngx_exch_mapi_done_tag(ngx_exch_mapi_ctx_t *ctx, u_char *buf,
     size_t cap);
 static void ngx_exch_mapi_pending(ngx_event_t *ev);
-static void ngx_exch_mapi_wait_done(ngx_event_t *ev);
+static void ngx_exch_mapi_wake(ngx_exch_watch_t *watch, ngx_uint_t why);
+static int ngx_exch_mapi_events(ngx_exch_mapi_work_t *w);
+static int ngx_exch_mapi_wait_answer(ngx_exch_mapi_work_t *w,
+    uint32_t pending);
 static void ngx_exch_mapi_flush(ngx_http_request_t *r);
 static void ngx_exch_mapi_cleanup(void *data);
 static void ngx_exch_mapi_arena_cleanup(void *data);
@@ -349,6 +359,7 @@ static void
 ngx_exch_mapi_body(ngx_http_request_t *r)
 {
     u_char                    *p;
+    uint32_t                   i;
     ngx_int_t                  rc;
     ngx_str_t                  body, v;
     exs_env_t                 *env;
@@ -534,7 +545,8 @@ ngx_exch_mapi_body(ngx_http_request_t *r)
     }
 
     if (w->park) {
-        /* NotificationWait: no event to report until its time is up */
+        /* NotificationWait: parked on the bus until a change concerns
+         * the session or its time is up (MS-OXCMAPIHTTP 3.2.5.4) */
 
         rc = ngx_exch_mapi_stream_begin(r, ctx);
         if (rc == NGX_ERROR || rc > NGX_OK) {
@@ -542,10 +554,29 @@ ngx_exch_mapi_body(ngx_http_request_t *r)
             return;
         }
 
-        ctx->wait.handler = ngx_exch_mapi_wait_done;
-        ctx->wait.data = r;
-        ctx->wait.log = r->connection->log;
-        ngx_add_timer(&ctx->wait, mlcf->notification_wait);
+        ctx->watch = ngx_exch_watch_create(r->pool,
+                                           w->nwatch ? w->nwatch : 1,
+                                           ngx_exch_mapi_wake, r,
+                                           r->connection->log);
+        if (ctx->watch == NULL) {
+            ngx_http_finalize_request(r, NGX_ERROR);
+            return;
+        }
+
+        for (i = 0; i < w->nwatch; i++) {
+            if (ngx_exch_watch_mailbox(ctx->watch, w->watch_mb[i],
+                                       w->watch_cn[i])
+                != NGX_OK)
+            {
+                ngx_http_finalize_request(r, NGX_ERROR);
+                return;
+            }
+        }
+
+        if (ngx_exch_park(ctx->watch, mlcf->notification_wait) != NGX_OK) {
+            ngx_http_finalize_request(r, NGX_ERROR);
+            return;
+        }
 
         r->read_event_handler = ngx_http_test_reading;
         return;
@@ -1069,8 +1100,8 @@ ngx_exch_mapi_stream_end(ngx_http_request_t *r, ngx_exch_mapi_ctx_t *ctx)
         ngx_del_timer(&ctx->pending);
     }
 
-    if (ctx->wait.timer_set) {
-        ngx_del_timer(&ctx->wait);
+    if (ctx->watch) {
+        ngx_exch_unpark(ctx->watch);
     }
 
     if (r->connection->error) {
@@ -1134,7 +1165,7 @@ ngx_exch_mapi_pending(ngx_event_t *ev)
 
     /* a worker shutting down answers a parked NotificationWait now */
 
-    if (ngx_exiting && ctx->wait.timer_set) {
+    if (ngx_exiting && ctx->watch && ctx->watch->parked) {
         ngx_http_finalize_request(r, ngx_exch_mapi_stream_end(r, ctx));
         return;
     }
@@ -1150,18 +1181,100 @@ ngx_exch_mapi_pending(ngx_event_t *ev)
 }
 
 
-/* NotificationWait's time is up: no event (3.2.5.4) */
+/*
+ * A parked NotificationWait: its time is up, or the worker exits (no
+ * event), or a mailbox of the session changed: EventPending when the
+ * change concerns one of its subscriptions, else it stays parked
+ * (3.2.5.4).
+ */
 
 static void
-ngx_exch_mapi_wait_done(ngx_event_t *ev)
+ngx_exch_mapi_wake(ngx_exch_watch_t *watch, ngx_uint_t why)
 {
+    int                   rc;
     ngx_http_request_t   *r;
     ngx_exch_mapi_ctx_t  *ctx;
 
-    r = ev->data;
+    r = watch->data;
     ctx = ngx_http_get_module_ctx(r, ngx_exch_mapi_module);
 
+    if (ctx->finished) {
+        return;
+    }
+
+    if (!(why & (NGX_EXCH_WAKE_TIMEOUT|NGX_EXCH_WAKE_EXIT))) {
+        rc = ngx_exch_mapi_events(ctx->work);
+
+        if (rc == 0) {
+            return;
+        }
+
+        if (ngx_exch_mapi_wait_answer(ctx->work, 1) != EXCH_OK) {
+            ctx->work->rcode = EXCH_MH_RC_UNKNOWN_FAILURE;
+        }
+    }
+
     ngx_http_finalize_request(r, ngx_exch_mapi_stream_end(r, ctx));
+}
+
+
+/* whether the session of a NotificationWait has events (1), or not (0):
+ * then the mailboxes to watch and from where are in w; a session gone or
+ * a failure: 1, the client finds out with its next request */
+
+static int
+ngx_exch_mapi_events(ngx_exch_mapi_work_t *w)
+{
+    int           rc;
+    exch_ems_t    e;
+    exs_arena_t  *a;
+
+    a = exs_arena_create(4096);
+    if (a == NULL) {
+        return 1;
+    }
+
+    ngx_memzero(&e, sizeof(exch_ems_t));
+    e.env = w->env;
+    e.a = a;
+    e.conf = &w->conf;
+    e.user = &w->user;
+    e.now = w->now;
+
+    rc = exch_ems_session_load(&e, w->sid);
+
+    if (rc == EXS_OK) {
+        rc = exch_ems_notify_pending(&e, w->watch_mb, w->watch_cn,
+                                     &w->nwatch, NGX_EXCH_MAPI_WATCH_MAX);
+    }
+
+    exs_arena_destroy(a);
+
+    return rc == 0 ? 0 : 1;
+}
+
+
+static int
+ngx_exch_mapi_wait_answer(ngx_exch_mapi_work_t *w, uint32_t pending)
+{
+    exch_wr_t                         wr;
+    exch_mh_notification_wait_rsp_t   nrsp;
+
+    if (exch_wr_init_grow(&wr, w->a, 64, 4096) != EXCH_OK) {
+        return EXCH_ERR_NOMEM;
+    }
+
+    ngx_memzero(&nrsp, sizeof(nrsp));
+    nrsp.event_pending = pending;
+
+    if (exch_mh_write_notification_wait(&wr, &nrsp) != EXCH_OK) {
+        return EXCH_ERR_NOMEM;
+    }
+
+    w->out.data = wr.buf;
+    w->out.len = wr.len;
+
+    return EXCH_OK;
 }
 
 
@@ -1183,8 +1296,8 @@ ngx_exch_mapi_cleanup(void *data)
         ngx_del_timer(&ctx->pending);
     }
 
-    if (ctx->wait.timer_set) {
-        ngx_del_timer(&ctx->wait);
+    if (ctx->watch) {
+        ngx_exch_unpark(ctx->watch);
     }
 }
 
@@ -1405,18 +1518,22 @@ ngx_exch_mapi_emsmdb(ngx_exch_mapi_work_t *w)
             break;
         }
 
-        /* NotificationWait: nothing to report yet.  The notifications
-         * issue wakes this up; until then the client hears of no event
-         * at the end of the wait (3.2.5.4) */
+        /* NotificationWait: EventPending at once when the session has
+         * notifications waiting, else parked until it has (the glue) or
+         * its time is up, with no event (3.2.5.4) */
+
+        rc = exch_ems_notify_pending(&e, w->watch_mb, w->watch_cn,
+                                     &w->nwatch, NGX_EXCH_MAPI_WATCH_MAX);
 
         ngx_memzero(&nrsp, sizeof(nrsp));
+        nrsp.event_pending = rc == 1;
 
         if (exch_mh_write_notification_wait(&wr, &nrsp) != EXCH_OK) {
             w->rcode = EXCH_MH_RC_UNKNOWN_FAILURE;
             return;
         }
 
-        w->park = 1;
+        w->park = rc != 1;
         break;
 
     default:
