@@ -472,7 +472,12 @@ exch_ems_notify_write(exch_ems_t *e, exch_wr_t *w)
                                             logon->u.logon.cn, &ev, &n,
                                             &next, &more);
             if (rc != EXS_OK) {
-                return rc == EXS_NOTFOUND ? EXS_OK : rc;
+                if (rc == EXS_NOMEM) {
+                    return rc;
+                }
+
+                /* a mailbox gone or no longer readable: no events */
+                break;
             }
 
             /* one change's events all go, or none */
@@ -571,8 +576,7 @@ exch_ems_notify_pending(exch_ems_t *e, uint32_t *mailboxes, uint64_t *cns,
             rc = exch_oxcnotif_logon_events(e, logon, &mb, from, &ev, &n,
                                             &next, &more);
             if (rc != EXS_OK) {
-                exch_ems_txn_end(e);
-                return rc == EXS_NOTFOUND ? 0 : rc;
+                break;
             }
 
             for (j = 0; j < n; j++) {
