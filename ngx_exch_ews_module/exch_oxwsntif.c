@@ -165,11 +165,15 @@ exch_ews_sub_encode(const exch_ews_sub_t *s, exch_buf_t *out)
     }
 
     exch_put16(q, (uint16_t) s->url_len);
-    memcpy(q + 2, s->url, s->url_len);
+    if (s->url_len) {
+        memcpy(q + 2, s->url, s->url_len);
+    }
     q += 2 + s->url_len;
 
     exch_put16(q, (uint16_t) s->caller_data_len);
-    memcpy(q + 2, s->caller_data, s->caller_data_len);
+    if (s->caller_data_len) {
+        memcpy(q + 2, s->caller_data, s->caller_data_len);
+    }
 
     exch_buf_add(out, p, len);
     free(p);
