@@ -169,3 +169,64 @@ def test_killed_worker_holding_the_wait_loses_no_event(make_nginx):
     assert mh.decode_row(mh.Reader(rows[0]["row_data"]), COLUMNS)[1] == \
         "After the kill"
     forget_killed(srv)
+
+
+def test_another_clients_changes_over_ews_reach_the_mapi_session(
+        make_nginx):
+    """Read state, copy, move (EWS) and a new subfolder: the Inbox
+    registration hears Modified, Copied, Moved; its contents table a row
+    modified and a row deleted; its hierarchy table a row added."""
+    from exchangelib import Folder
+    from test_ews_notify import account
+
+    srv = make_nginx(workers=4)
+    mb = watcher(srv)
+    inbox = mb.fids[INBOX]
+    hcols = [mh.PR_FID, mh.PR_DISPLAY_NAME]
+    rsp, rs, _ = mb.run([
+        (mh.rop_get_hierarchy_table(0, 1), {"in": "inbox", "out": "h"}),
+        (mh.rop_set_columns(1, hcols), {"in": "h"}),
+    ], slots=["inbox", "h"])
+    assert [r["rv"] for r in rs] == [0, 0]
+
+    deliver(srv.store, ALICE, "Moving on")
+    mid = [n["mid"] for n in collect(mb) if n["type"] == mh.NEW_MAIL][0]
+
+    a = account(srv)
+    archive = Folder(parent=a.inbox, name="Archive")
+    archive.save()
+    m = a.inbox.get(subject="Moving on")
+    m.is_read = True
+    m.save(update_fields=["is_read"])
+
+    assert wait(mb) == 1
+    notes = collect(mb)
+    hier = [n for n in notes if n["handle"] == mb.handles["h"]]
+    assert [n["table_event"] for n in hier] == [mh.TABLE_ROW_ADDED]
+    fid, name = mh.decode_row(mh.Reader(hier[0]["row_data"]), hcols)
+    assert name == "Archive" and hier[0]["row_fid"] == fid
+    reg = [n for n in notes if n["handle"] == mb.handles["n_inbox"]
+           and n.get("message")]
+    assert [(n["type"], n["mid"]) for n in reg] == \
+        [(mh.OBJECT_MODIFIED, mid)]
+    rows = table_rows(mb, notes)
+    assert [(r["table_event"], r["row_mid"]) for r in rows] == \
+        [(mh.TABLE_ROW_MODIFIED, mid)]
+    assert mh.decode_row(mh.Reader(rows[0]["row_data"]), COLUMNS) == \
+        [mid, "Moving on"]
+
+    m.copy(to_folder=archive)
+    m.move(to_folder=archive)
+
+    assert wait(mb) == 1
+    notes = collect(mb)
+    reg = [n for n in notes if n["handle"] == mb.handles["n_inbox"]
+           and n.get("message")]
+    assert [n["type"] for n in reg] == [mh.OBJECT_COPIED, mh.OBJECT_MOVED]
+    for n in reg:
+        assert n["fid"] == fid and n["old_fid"] == inbox
+        assert n["old_mid"] == mid and n["mid"] != mid
+    assert reg[0]["mid"] != reg[1]["mid"]
+    rows = table_rows(mb, notes)
+    assert [(r["table_event"], r["row_mid"]) for r in rows] == \
+        [(mh.TABLE_ROW_DELETED, mid)]
