@@ -551,3 +551,34 @@ def test_push_subscription_moves_to_another_worker(make_nginx, listener):
     # the lease runs out; a new worker adopts the subscription
     assert wait_until(lambda: "NewMailEvent" in listener.names(), 90)
     forget_killed(nginx)
+
+
+def test_pull_sees_changes_made_over_mapi(make_nginx):
+    """A message made, changed and deleted by a MAPI client: the EWS
+    subscription hears Created, Modified, Deleted of one item, in order."""
+    import mapihttp as mh
+    from test_mapihttp import INBOX, one, open_folder, session
+
+    nginx = make_nginx(workers=4)
+    a = account(nginx)
+    sid, wm = a.inbox.subscribe_to_pull(
+        event_types=["CreatedEvent", "ModifiedEvent", "DeletedEvent"])
+
+    mb = session(nginx, fresh=True)
+    inbox = mb.fids[INBOX]
+    open_folder(mb, inbox, "inbox")
+    one(mb, mh.rop_create_message(0, 1, inbox), i="logon", o="m")
+    assert one(mb, mh.rop_set_properties(0, [(mh.PR_SUBJECT, "Over MAPI")]),
+               i="m")["rv"] == 0
+    rs = one(mb, mh.rop_save_changes_message(0, 0), i="m")
+    assert rs["rv"] == 0
+    mid = rs["mid"]
+    assert one(mb, mh.rop_set_properties(0, [(mh.PR_SUBJECT, "Changed")]),
+               i="m")["rv"] == 0
+    assert one(mb, mh.rop_save_changes_message(0, 0), i="m")["rv"] == 0
+    assert one(mb, mh.rop_delete_messages(0, [mid]), i="inbox")["rv"] == 0
+
+    events, _ = pull_all(a.inbox, sid, wm)
+    got = item_events(events)
+    assert [g[0] for g in got] == ["Created", "Modified", "Deleted"]
+    assert len({g[1] for g in got}) == 1
