@@ -126,6 +126,7 @@ static size_t ngx_exch_mapi_done_tag(ngx_exch_mapi_ctx_t *ctx, u_char *buf,
 static void ngx_exch_mapi_pending(ngx_event_t *ev);
 static void ngx_exch_mapi_wake(ngx_exch_watch_t *watch, ngx_uint_t why);
 static int ngx_exch_mapi_events(ngx_exch_mapi_work_t *w);
+static void ngx_exch_mapi_wait_begin(ngx_exch_mapi_work_t *w);
 static int ngx_exch_mapi_wait_answer(ngx_exch_mapi_work_t *w,
     uint32_t pending);
 static void ngx_exch_mapi_flush(ngx_http_request_t *r);
@@ -401,7 +402,10 @@ ngx_exch_mapi_body(ngx_http_request_t *r)
 
     /* the work gets an arena of its own: a thread may use it */
 
-    a = exs_arena_create(16384);
+    /* a parked NotificationWait keeps its arena: a small one */
+
+    a = exs_arena_create(ctx->type == EXCH_MH_NOTIFICATION_WAIT ? 1024
+                                                                : 16384);
     if (a == NULL) {
         ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;
@@ -1388,8 +1392,11 @@ ngx_exch_mapi_emsmdb(ngx_exch_mapi_work_t *w)
     exch_mh_connect_rsp_t              crsp;
     exch_mh_disconnect_req_t           dreq;
     exch_mh_disconnect_rsp_t           drsp;
-    exch_mh_notification_wait_req_t    nreq;
-    exch_mh_notification_wait_rsp_t    nrsp;
+
+    if (w->type == EXCH_MH_NOTIFICATION_WAIT) {
+        ngx_exch_mapi_wait_begin(w);
+        return;
+    }
 
     ngx_memzero(&e, sizeof(exch_ems_t));
     e.env = w->env;
@@ -1474,19 +1481,12 @@ ngx_exch_mapi_emsmdb(ngx_exch_mapi_work_t *w)
         return;
 
     case EXCH_MH_DISCONNECT:
-    case EXCH_MH_NOTIFICATION_WAIT:
         if (!w->has_sid) {
             w->rcode = EXCH_MH_RC_MISSING_COOKIE;
             return;
         }
 
-        if (w->type == EXCH_MH_DISCONNECT) {
-            rc = exch_mh_parse_disconnect(w->body, w->len, w->a, &dreq);
-
-        } else {
-            rc = exch_mh_parse_notification_wait(w->body, w->len, w->a,
-                                                 &nreq);
-        }
+        rc = exch_mh_parse_disconnect(w->body, w->len, w->a, &dreq);
 
         if (rc != EXCH_OK) {
             w->rcode = EXCH_MH_RC_INVALID_REQUEST_BODY;
@@ -1505,35 +1505,15 @@ ngx_exch_mapi_emsmdb(ngx_exch_mapi_work_t *w)
             return;
         }
 
-        if (w->type == EXCH_MH_DISCONNECT) {
-            (void) exch_ems_session_destroy(&e);
-            ngx_memzero(&drsp, sizeof(drsp));
+        (void) exch_ems_session_destroy(&e);
+        ngx_memzero(&drsp, sizeof(drsp));
 
-            if (exch_mh_write_disconnect(&wr, &drsp) != EXCH_OK) {
-                w->rcode = EXCH_MH_RC_UNKNOWN_FAILURE;
-                return;
-            }
-
-            w->clear = 1;
-            break;
-        }
-
-        /* NotificationWait: EventPending at once when the session has
-         * notifications waiting, else parked until it has (the glue) or
-         * its time is up, with no event (3.2.5.4) */
-
-        rc = exch_ems_notify_pending(&e, w->watch_mb, w->watch_cn,
-                                     &w->nwatch, NGX_EXCH_MAPI_WATCH_MAX);
-
-        ngx_memzero(&nrsp, sizeof(nrsp));
-        nrsp.event_pending = rc == 1;
-
-        if (exch_mh_write_notification_wait(&wr, &nrsp) != EXCH_OK) {
+        if (exch_mh_write_disconnect(&wr, &drsp) != EXCH_OK) {
             w->rcode = EXCH_MH_RC_UNKNOWN_FAILURE;
             return;
         }
 
-        w->park = rc != 1;
+        w->clear = 1;
         break;
 
     default:
@@ -1543,6 +1523,77 @@ ngx_exch_mapi_emsmdb(ngx_exch_mapi_work_t *w)
 
     w->out.data = wr.buf;
     w->out.len = wr.len;
+}
+
+
+/*
+ * NotificationWait (3.2.5.4): EventPending at once when the session has
+ * notifications waiting, else parked by the glue until it has or its
+ * time is up.  The session is read in an arena of its own, so what stays
+ * with a parked request is small.
+ */
+
+static void
+ngx_exch_mapi_wait_begin(ngx_exch_mapi_work_t *w)
+{
+    int                               rc;
+    exch_ems_t                        e;
+    exs_arena_t                      *a;
+    exch_mh_notification_wait_req_t   nreq;
+
+    if (!w->has_sid) {
+        w->rcode = EXCH_MH_RC_MISSING_COOKIE;
+        return;
+    }
+
+    if (exch_mh_parse_notification_wait(w->body, w->len, w->a, &nreq)
+        != EXCH_OK)
+    {
+        w->rcode = EXCH_MH_RC_INVALID_REQUEST_BODY;
+        return;
+    }
+
+    a = exs_arena_create(16384);
+    if (a == NULL) {
+        w->rcode = EXCH_MH_RC_UNKNOWN_FAILURE;
+        return;
+    }
+
+    ngx_memzero(&e, sizeof(exch_ems_t));
+    e.env = w->env;
+    e.a = a;
+    e.conf = &w->conf;
+    e.user = &w->user;
+    e.now = w->now;
+
+    rc = exch_ems_session_load(&e, w->sid);
+
+    if (rc != EXS_OK) {
+        w->rcode = rc == EXS_NOTFOUND ? EXCH_MH_RC_CONTEXT_NOT_FOUND
+                                      : EXCH_MH_RC_UNKNOWN_FAILURE;
+
+    } else {
+        w->rcode = ngx_exch_mapi_check(w, e.s->user, e.s->seq, 0);
+
+        if (w->rcode == EXCH_MH_RC_SUCCESS) {
+            rc = exch_ems_notify_pending(&e, w->watch_mb, w->watch_cn,
+                                         &w->nwatch,
+                                         NGX_EXCH_MAPI_WATCH_MAX);
+        }
+    }
+
+    exs_arena_destroy(a);
+
+    if (w->rcode != EXCH_MH_RC_SUCCESS) {
+        return;
+    }
+
+    if (ngx_exch_mapi_wait_answer(w, rc == 1) != EXCH_OK) {
+        w->rcode = EXCH_MH_RC_UNKNOWN_FAILURE;
+        return;
+    }
+
+    w->park = rc != 1;
 }
 
 
