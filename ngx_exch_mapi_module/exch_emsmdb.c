@@ -342,6 +342,15 @@ exch_ems_run(exch_ems_t *e, exch_rop_req_t *req, exch_wr_t *w)
         e->created = NULL;
     }
 
+    /* a search runs at once: its SearchComplete comes with this Execute */
+
+    if (req->rop_id == EXCH_ROP_SET_SEARCH_CRITERIA
+        && rsp.rv == EXCH_EC_SUCCESS && obj->type == EXCH_EMS_FOLDER
+        && e->nsearched < sizeof(e->searched) / sizeof(e->searched[0]))
+    {
+        e->searched[e->nsearched++] = obj->u.folder.fid;
+    }
+
 failed:
 
     if ((info->flags & EXCH_ROPF_OUT) && rsp.rv != EXCH_EC_SUCCESS

@@ -251,6 +251,10 @@ struct exch_ems_s {
     exch_ems_obj_t           *created;     /* by the current ROP */
     uint32_t                  dest_index;  /* of the current ROP */
 
+    uint32_t                  nsearched;   /* search folders whose   */
+    exs_id_t                  searched[8]; /* criteria were set: their
+                                              SearchComplete */
+
     uint32_t                  ngone;       /* state entries to delete */
     uint32_t                  gone_cap;
     uint64_t                 *gone;        /* handle << 32 | part count */

@@ -55,6 +55,8 @@ static int exch_oxcnotif_object(exch_notif_ctx_t *c, exch_ems_obj_t *n,
     const exch_event_t *ev);
 static int exch_oxcnotif_table(exch_notif_ctx_t *c, uint32_t i,
     const exch_event_t *ev);
+static int exch_oxcnotif_searches(exch_ems_t *e, exch_ems_obj_t *logon,
+    exch_wr_t *w);
 static int exch_oxcnotif_logon_events(exch_ems_t *e, exch_ems_obj_t *logon,
     exs_mbox_t **mb, uint64_t from, exch_event_t **ev, uint32_t *n,
     uint64_t *next, int *more);
@@ -397,6 +399,49 @@ exch_oxcnotif_table(exch_notif_ctx_t *c, uint32_t i, const exch_event_t *ev)
 }
 
 
+/* SearchComplete for the searches this Execute ran (they run at once) */
+
+static int
+exch_oxcnotif_searches(exch_ems_t *e, exch_ems_obj_t *logon, exch_wr_t *w)
+{
+    int              rc;
+    size_t           mark;
+    uint32_t         i, s;
+    exch_notif_t     nd;
+    exch_ems_obj_t  *o;
+
+    for (i = 0; i < e->nsearched; i++) {
+        for (s = 0; s < e->s->nobjs; s++) {
+            o = e->s->objs[s];
+
+            if (o->type != EXCH_EMS_NOTIFY
+                || !(o->u.notify.types & EXCH_EV_SEARCH_COMPLETE)
+                || exch_ems_logon_of(e, o) != logon
+                || (!o->u.notify.whole_store
+                    && o->u.notify.fid != e->searched[i]))
+            {
+                continue;
+            }
+
+            memset(&nd, 0, sizeof(exch_notif_t));
+            nd.flags = EXCH_NOTIF_SEARCH_COMPLETE | EXCH_NOTIF_S;
+            nd.has = EXCH_NF_FID;
+            nd.fid = exch_ems_eid(e->searched[i]);
+
+            mark = w->len;
+            rc = exch_rop_write_notify(w, o->handle, o->logon_id, &nd);
+
+            if (rc != EXCH_OK) {
+                exch_wr_truncate(w, mark);
+                return rc;
+            }
+        }
+    }
+
+    return EXCH_OK;
+}
+
+
 static int
 exch_oxcnotif_logon_events(exch_ems_t *e, exch_ems_obj_t *logon,
     exs_mbox_t **mb, uint64_t from, exch_event_t **ev, uint32_t *n,
@@ -454,6 +499,11 @@ exch_ems_notify_write(exch_ems_t *e, exch_wr_t *w)
             }
 
             continue;
+        }
+
+        if (exch_oxcnotif_searches(e, logon, w) == EXCH_ERR_BUFSIZE) {
+            full = 1;
+            break;
         }
 
         memset(&c, 0, sizeof(exch_notif_ctx_t));

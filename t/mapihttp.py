@@ -990,6 +990,13 @@ def _mids(mids):
     return u16(len(mids)) + b"".join(u64(m) for m in mids)
 
 
+def rop_set_search_criteria(hin, res, fids, flags=0x02, logon=0):
+    """RopSetSearchCriteria (2.2.4.4): flags 0x02 RESTART_SEARCH."""
+    raw = encode_restriction(res) if res is not None else b""
+    return Rop(0x30, _hdr(0x30, logon, hin) + u16(len(raw)) + raw
+               + _mids(fids) + u32(flags))
+
+
 def rop_delete_messages(hin, mids, want_async=0, notify_non_read=0,
                         logon=0):
     return Rop(0x1E, _hdr(0x1E, logon, hin) + u8(want_async)

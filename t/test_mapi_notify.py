@@ -230,3 +230,30 @@ def test_another_clients_changes_over_ews_reach_the_mapi_session(
     rows = table_rows(mb, notes)
     assert [(r["table_event"], r["row_mid"]) for r in rows] == \
         [(mh.TABLE_ROW_DELETED, mid)]
+
+
+def test_search_complete_after_set_search_criteria(make_nginx):
+    srv = make_nginx()
+    deliver(srv.store, ALICE, "Needle one")
+    mb = session(srv)
+    finder = mb.fids[10]                     # the search root
+    rs = one(mb, mh.rop_open_folder(0, 1, finder), i="logon", o="finder")
+    assert rs["rv"] == 0
+    rs = one(mb, mh.rop_create_folder(0, 1, "Needles", folder_type=2),
+             i="finder", o="sf")
+    assert rs["rv"] == 0
+    sf = rs["fid"]
+    rs = one(mb, mh.rop_register_notification(0, 1, mh.SEARCH_COMPLETE,
+                                              fid=sf),
+             i="logon", o="n_search")
+    assert rs["rv"] == 0
+    mb.notes.clear()
+    res = ("content", 0x00010001, mh.PR_SUBJECT, (mh.PR_SUBJECT, "Needle"))
+    rs = one(mb, mh.rop_set_search_criteria(0, res, [mb.fids[INBOX]]),
+             i="sf")
+    assert rs["rv"] == 0
+    done = [n for n in mb.notes if n["handle"] == mb.handles["n_search"]]
+    assert [(n["type"], n["fid"]) for n in done] == \
+        [(mh.SEARCH_COMPLETE, sf)]
+    assert done[0]["flags"] & 0x4000            # S: a search folder
+    assert collect(mb) == []
