@@ -257,3 +257,38 @@ def test_search_complete_after_set_search_criteria(make_nginx):
         [(mh.SEARCH_COMPLETE, sf)]
     assert done[0]["flags"] & 0x4000            # S: a search folder
     assert collect(mb) == []
+
+
+def test_what_does_not_fit_waits_and_many_changes_reload(make_nginx):
+    """A small response buffer: RopPending, the rest in the next
+    Executes, nothing lost or doubled.  Too many rows for one Execute:
+    the table is told to reload instead."""
+    srv = make_nginx()
+    mb = watcher(srv)
+    for i in range(40):
+        deliver(srv.store, ALICE, "small %02d" % i)
+    notes, pending = [], 0
+    for _ in range(40):
+        mb.notes.clear()
+        _, rs, _ = mb.run([(mh.rop_get_receive_folder(0, "IPM"),
+                            {"in": "logon"})], max_out=2048)
+        assert rs[0]["rv"] == 0
+        pending += sum(n["rop_id"] == mh.ROP_PENDING for n in mb.notes)
+        notes += [n for n in mb.notes if n["rop_id"] == mh.ROP_NOTIFY]
+        if not mb.notes:
+            break
+    assert pending >= 1
+    rows = table_rows(mb, notes)
+    got = [mh.decode_row(mh.Reader(r["row_data"]), COLUMNS)[1]
+           for r in rows]
+    assert got == ["small %02d" % i for i in range(40)]
+    mails = [n["mid"] for n in notes if n["handle"] == mb.handles["n_mail"]]
+    assert mails == [r["row_mid"] for r in rows]
+
+    for i in range(70):
+        deliver(srv.store, ALICE, "many %02d" % i)
+    notes = collect(mb)
+    events = [r["table_event"] for r in table_rows(mb, notes)]
+    assert events == [mh.TABLE_ROW_ADDED] * 64 + [mh.TABLE_RELOAD]
+    assert len([n for n in notes if n["handle"] == mb.handles["n_mail"]]) \
+        == 70
