@@ -178,9 +178,7 @@ exch_oxcnotif_wants(exch_ems_t *e, exch_ems_obj_t *sub,
     folder = (ev->object & EXCH_EVO_FOLDER) != 0;
 
     if (sub->type == EXCH_EMS_NOTIFY) {
-        if (!(sub->u.notify.types & ev->type)
-            || (ev->object & EXCH_EVO_PARENT))
-        {
+        if (!(sub->u.notify.types & ev->type)) {
             return 0;
         }
 
@@ -201,11 +199,12 @@ exch_oxcnotif_wants(exch_ems_t *e, exch_ems_obj_t *sub,
 
     /* tables: rows come and go in their folder */
 
-    if (ev->type == EXCH_EV_NEW_MAIL || ev->type == EXCH_EV_SEARCH_COMPLETE
-        || (ev->object & EXCH_EVO_PARENT))
-    {
+    if (ev->type == EXCH_EV_NEW_MAIL || ev->type == EXCH_EV_SEARCH_COMPLETE) {
         return 0;
     }
+
+    /* a folder whose contents changed is a modified row of the hierarchy
+     * table that shows it (its counts) */
 
     if (sub->u.table.kind == EXCH_EMS_TBL_HIERARCHY) {
         if (!folder) {
@@ -309,6 +308,31 @@ exch_oxcnotif_object(exch_notif_ctx_t *c, exch_ems_obj_t *n,
 
     if (ev->type & (EXCH_EV_CREATED | EXCH_EV_MODIFIED)) {
         nd.has |= EXCH_NF_TAGS;           /* TagCount 0: not told */
+    }
+
+    /* a folder modified: its message counts (the T and U bits) */
+
+    if (!msg && ev->type == EXCH_EV_MODIFIED) {
+        tags[0] = PR_CONTENT_COUNT;
+        tags[1] = PR_CONTENT_UNREAD;
+
+        if (exs_folder_get(c->mb, ev->id, tags, 2, &props, c->e->a)
+            == EXS_OK)
+        {
+            p = exs_props_get(&props, PR_CONTENT_COUNT);
+            if (p) {
+                nd.flags |= EXCH_NOTIF_T;
+                nd.has |= EXCH_NF_TOTAL;
+                nd.total = (uint32_t) p->v.l;
+            }
+
+            p = exs_props_get(&props, PR_CONTENT_UNREAD);
+            if (p) {
+                nd.flags |= EXCH_NOTIF_U;
+                nd.has |= EXCH_NF_UNREAD;
+                nd.unread = (uint32_t) p->v.l;
+            }
+        }
     }
 
     return exch_rop_write_notify(c->w, n->handle, n->logon_id, &nd);
@@ -567,8 +591,12 @@ exch_ems_notify_write(exch_ems_t *e, exch_wr_t *w)
                     return rc;
                 }
 
-                logon->u.logon.cn = cn;
-                exch_ems_touch(e);
+                /* the folders' own events come last, with the change
+                 * number of their last touch: the cursor only goes on */
+                if (cn > logon->u.logon.cn) {
+                    logon->u.logon.cn = cn;
+                    exch_ems_touch(e);
+                }
             }
 
             if (!full && next > logon->u.logon.cn) {

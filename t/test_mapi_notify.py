@@ -93,6 +93,13 @@ def test_notification_wait_wakes_on_delivery_with_the_new_row(make_nginx):
                and n["type"] == mh.OBJECT_CREATED]
     assert len(created) == 1 and created[0]["mid"] == nm["mid"]
 
+    # the Inbox itself changed: its counts (the T and U bits)
+    folder = [n for n in notes if n["handle"] == mb.handles["n_inbox"]
+              and n["type"] == mh.OBJECT_MODIFIED and not n["message"]]
+    assert [(n["fid"], n["total"], n["unread"]) for n in folder] == \
+        [(inbox, 1, 1)]
+    assert folder[0]["flags"] & 0x3000 == 0x3000
+
     rows = table_rows(mb, notes)
     assert [r["table_event"] for r in rows] == [mh.TABLE_ROW_ADDED]
     row = rows[0]
@@ -230,6 +237,12 @@ def test_another_clients_changes_over_ews_reach_the_mapi_session(
     rows = table_rows(mb, notes)
     assert [(r["table_event"], r["row_mid"]) for r in rows] == \
         [(mh.TABLE_ROW_DELETED, mid)]
+    # the Archive's counts changed: its row in the hierarchy table
+    hier = [n for n in notes if n["handle"] == mb.handles["h"]]
+    assert [(n["table_event"], n["row_fid"]) for n in hier] == \
+        [(mh.TABLE_ROW_MODIFIED, fid)]
+    assert mh.decode_row(mh.Reader(hier[0]["row_data"]), hcols) == \
+        [fid, "Archive"]
 
 
 def test_search_complete_after_set_search_criteria(make_nginx):
