@@ -1,8 +1,10 @@
 """MAPI notifications (MS-OXCNOTIF) with the project's own MAPI codec:
 RopRegisterNotification, RopNotify after an Execute's responses (new mail,
-object events, the contents table's new row), NotificationWait parked on
-the bus until a delivery by exchctl wakes it on another worker, and a
-killed worker losing no event."""
+object events with folder counts, search complete, the contents table's
+new, modified and deleted rows, the hierarchy table's), RopPending when
+they do not fit, NotificationWait parked on the bus until a delivery by
+exchctl wakes it on another worker, changes made over EWS, and a killed
+worker losing no event."""
 
 import base64
 import os
