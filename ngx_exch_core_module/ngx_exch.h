@@ -21,7 +21,10 @@ typedef struct {
     off_t                     state_map_size;
     ngx_int_t                 max_readers;
     ngx_flag_t                required;     /* an exch_* location exists */
+    ngx_msec_t                notify_poll;  /* the bus's safety poll */
     exs_env_t                *env;          /* this worker's environment */
+    void                     *bus;          /* this worker's notification
+                                               bus (ngx_exch_bus.c) */
 } ngx_exch_core_conf_t;
 
 

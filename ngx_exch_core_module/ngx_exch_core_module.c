@@ -2,7 +2,7 @@
 /*
  * exch core module: the main-context directives and everything that lives
  * once per worker process (the store environment, opened in init_process
- * and closed in exit_process).
+ * and closed in exit_process, and the notification bus over it).
  */
 
 
@@ -11,11 +11,13 @@
 #include <ngx_http.h>
 
 #include "ngx_exch.h"
+#include "ngx_exch_bus.h"
 
 
 #define NGX_EXCH_MAP_SIZE        (64LL << 30)
 #define NGX_EXCH_STATE_MAP_SIZE  (4LL << 30)
 #define NGX_EXCH_MAX_READERS     1024
+#define NGX_EXCH_NOTIFY_POLL     10000
 
 
 static void *ngx_exch_core_create_conf(ngx_cycle_t *cycle);
@@ -53,6 +55,13 @@ static ngx_command_t  ngx_exch_core_commands[] = {
       ngx_conf_set_num_slot,
       0,
       offsetof(ngx_exch_core_conf_t, max_readers),
+      NULL },
+
+    { ngx_string("exch_notify_poll"),
+      NGX_MAIN_CONF|NGX_DIRECT_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      0,
+      offsetof(ngx_exch_core_conf_t, notify_poll),
       NULL },
 
       ngx_null_command
@@ -130,11 +139,13 @@ ngx_exch_core_create_conf(ngx_cycle_t *cycle)
      *     ccf->store = { 0, NULL };
      *     ccf->required = 0;
      *     ccf->env = NULL;
+     *     ccf->bus = NULL;
      */
 
     ccf->map_size = NGX_CONF_UNSET;
     ccf->state_map_size = NGX_CONF_UNSET;
     ccf->max_readers = NGX_CONF_UNSET;
+    ccf->notify_poll = NGX_CONF_UNSET_MSEC;
 
     return ccf;
 }
@@ -154,6 +165,13 @@ ngx_exch_core_init_conf(ngx_cycle_t *cycle, void *conf)
     }
 
     ngx_conf_init_value(ccf->max_readers, NGX_EXCH_MAX_READERS);
+    ngx_conf_init_msec_value(ccf->notify_poll, NGX_EXCH_NOTIFY_POLL);
+
+    if (ccf->notify_poll == 0) {
+        ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
+                      "\"exch_notify_poll\" must be more than 0");
+        return NGX_CONF_ERROR;
+    }
 
     if (ccf->required && ccf->store.data == NULL) {
         ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
@@ -220,6 +238,10 @@ ngx_exch_core_init_process(ngx_cycle_t *cycle)
     ngx_log_error(NGX_LOG_INFO, cycle->log, 0,
                   "exch: store \"%V\" open", &ccf->store);
 
+    if (ngx_exch_bus_init(cycle, ccf->env, ccf->notify_poll) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return NGX_OK;
 }
 
@@ -232,6 +254,7 @@ ngx_exch_core_exit_process(ngx_cycle_t *cycle)
     ccf = ngx_exch_core_conf(cycle);
 
     if (ccf && ccf->env) {
+        ngx_exch_bus_exit(cycle);
         exs_env_close(ccf->env);
         ccf->env = NULL;
     }

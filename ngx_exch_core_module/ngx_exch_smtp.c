@@ -17,6 +17,11 @@
  * claim that nobody reports on (a worker killed) is due again when its
  * lease ends; a worker that exits gives its claims back.
  *
+ * The timer is the fallback: a submission that queues mail wakes one
+ * worker at once through the notification bus (the pseudo mailbox
+ * EXCH_BUS_QUEUE, ngx_exch_bus.h), which each worker watches from its
+ * first tick on.
+ *
  * This module is listed before ngx_exch_core_module, so that its
  * exit_process runs while the store is still open; the store is looked up
  * at each tick, after the core module's init_process opened it.
@@ -29,6 +34,7 @@
 #include <ngx_event_connect.h>
 
 #include "ngx_exch.h"
+#include "ngx_exch_bus.h"
 #include <exs_mail.h>
 #include "exch_smtp.h"
 
@@ -56,6 +62,7 @@ typedef struct ngx_exch_smtp_session_s  ngx_exch_smtp_session_t;
 
 struct ngx_exch_smtp_worker_s {
     ngx_event_t               tick;
+    ngx_exch_watch_t         *watch;        /* "the queue has work" */
     ngx_queue_t               sessions;
     ngx_uint_t                active;
     ngx_exch_smtp_conf_t     *conf;
@@ -112,6 +119,7 @@ static ngx_int_t ngx_exch_smtp_init_process(ngx_cycle_t *cycle);
 static void ngx_exch_smtp_exit_process(ngx_cycle_t *cycle);
 
 static void ngx_exch_smtp_tick(ngx_event_t *ev);
+static void ngx_exch_smtp_wake(ngx_exch_watch_t *watch, ngx_uint_t why);
 static void ngx_exch_smtp_schedule(ngx_exch_smtp_worker_t *w);
 static ngx_int_t ngx_exch_smtp_claim(ngx_exch_smtp_worker_t *w,
     exs_env_t *env);
@@ -384,8 +392,13 @@ ngx_exch_smtp_init_process(ngx_cycle_t *cycle)
 
     scf->worker = w;
 
-    /* workers start a little apart, so they don't all claim at once */
-    ngx_add_timer(&w->tick, 100 + (ngx_random() % (scf->interval / 2 + 1)));
+    /*
+     * workers start a little apart, so they don't all claim at once; the
+     * first tick comes soon whatever the interval: it starts watching the
+     * queue through the bus
+     */
+    ngx_add_timer(&w->tick, 100 + (ngx_random()
+                                   % (ngx_min(scf->interval, 1000) / 2 + 1)));
 
     return NGX_OK;
 }
@@ -474,6 +487,20 @@ ngx_exch_smtp_tick(ngx_event_t *ev)
         return;
     }
 
+    if (w->watch == NULL && !ngx_exiting) {
+        w->watch = ngx_exch_watch_create(ngx_cycle->pool, 1,
+                                         ngx_exch_smtp_wake, w, w->log);
+
+        if (w->watch == NULL
+            || ngx_exch_watch_mailbox(w->watch, EXCH_BUS_QUEUE, 0) != NGX_OK
+            || ngx_exch_park(w->watch, 0) != NGX_OK)
+        {
+            ngx_log_error(NGX_LOG_ERR, ev->log, 0,
+                          "exch smtp: cannot watch the queue; it is "
+                          "looked at every %M ms", w->conf->interval);
+        }
+    }
+
     /* the cheap look: is anything due? */
 
     rc = exs_txn_begin(env, EXS_TXN_RDONLY, &txn);
@@ -494,6 +521,28 @@ ngx_exch_smtp_tick(ngx_event_t *ev)
     }
 
     ngx_exch_smtp_schedule(w);
+}
+
+
+/* a submission queued mail (or an entry was kicked or given back) */
+
+static void
+ngx_exch_smtp_wake(ngx_exch_watch_t *watch, ngx_uint_t why)
+{
+    ngx_exch_smtp_worker_t  *w;
+
+    w = watch->data;
+
+    if (why & NGX_EXCH_WAKE_EXIT) {
+        ngx_exch_unpark(watch);
+        return;
+    }
+
+    if (w->tick.timer_set) {
+        ngx_del_timer(&w->tick);
+    }
+
+    ngx_exch_smtp_tick(&w->tick);
 }
 
 

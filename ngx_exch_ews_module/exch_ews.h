@@ -138,6 +138,16 @@ typedef enum {
     EXCH_EWS_ERR_UNSUPPORTED_TYPE_FOR_CONVERSION,
     EXCH_EWS_ERR_USER_CONFIG_EXISTS,
     EXCH_EWS_ERR_USER_CONFIG_NOT_FOUND,
+    /* notifications (exch_oxwsntif.c) */
+    EXCH_EWS_ERR_INVALID_ARGUMENT,
+    EXCH_EWS_ERR_INVALID_PULL_SUBSCRIPTION_ID,
+    EXCH_EWS_ERR_INVALID_PUSH_SUBSCRIPTION_URL,
+    EXCH_EWS_ERR_INVALID_SUBSCRIPTION,
+    EXCH_EWS_ERR_INVALID_SUBSCRIPTION_REQUEST,
+    EXCH_EWS_ERR_INVALID_WATERMARK,
+    EXCH_EWS_ERR_SUBSCRIPTION_ACCESS_DENIED,
+    EXCH_EWS_ERR_SUBSCRIPTION_DELEGATE_ACCESS,
+    EXCH_EWS_ERR_SUBSCRIPTION_NOT_FOUND,
     EXCH_EWS_ERR_LAST
 } exch_ews_code_t;
 
@@ -249,6 +259,13 @@ struct exch_ews_s {
 
     void                     *md5;          /* EVP_MD, fetched once for
                                                the items of a listing */
+
+    /* notifications (exch_oxwsntif.c) for the nginx glue */
+    void                     *stream;       /* GetStreamingEvents: an
+                                               exch_ews_stream_t to stream;
+                                               the response is not sent */
+    unsigned                  push:1;       /* a push subscription was
+                                               made: send its first status */
 };
 
 
@@ -264,6 +281,9 @@ void exch_ews_free(exch_ews_t *ews);   /* the document, the output */
  * the store).  EXCH_EWS_FAIL: answer 500.
  */
 int exch_ews_process(exch_ews_t *ews, const void *body, size_t len);
+
+/* the response's <?xml?>, Envelope, Header and Body start tags */
+void exch_ews_envelope_begin(exch_ews_t *ews);
 
 /* a SOAP fault in place of the response (HTTP 500) */
 int exch_ews_fault(exch_ews_t *ews, exch_ews_code_t code, const char *text,

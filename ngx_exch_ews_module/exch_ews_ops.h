@@ -68,6 +68,12 @@ int exch_ews_op_get_mail_tips(exch_ews_t *ews, xmlNodePtr req);
 int exch_ews_op_get_service_configuration(exch_ews_t *ews, xmlNodePtr req);
 int exch_ews_op_get_app_manifests(exch_ews_t *ews, xmlNodePtr req);
 
+/* exch_oxwsntif.c */
+int exch_ews_op_subscribe(exch_ews_t *ews, xmlNodePtr req);
+int exch_ews_op_unsubscribe(exch_ews_t *ews, xmlNodePtr req);
+int exch_ews_op_get_events(exch_ews_t *ews, xmlNodePtr req);
+int exch_ews_op_get_streaming_events(exch_ews_t *ews, xmlNodePtr req);
+
 /* exch_oxwscont.c */
 int exch_ews_op_find_people(exch_ews_t *ews, xmlNodePtr req);
 int exch_ews_op_get_user_photo(exch_ews_t *ews, xmlNodePtr req);

@@ -21,7 +21,6 @@
 
 
 static int exch_ews_op_cmp(const void *key, const void *elt);
-static void exch_ews_envelope_begin(exch_ews_t *ews);
 static int exch_ews_headers(exch_ews_t *ews);
 static int exch_ews_dispatch(exch_ews_t *ews);
 static void exch_ews_msg_begin(exch_ews_t *ews, const char *cls,
@@ -203,6 +202,24 @@ static const exch_ews_code_def_t  exch_ews_codes[] = {
       "The user configuration object already exists." },
     { "ErrorItemNotFound",
       "The specified object was not found in the store." },
+    { "ErrorInvalidArgument",
+      "An argument is not valid." },
+    { "ErrorInvalidPullSubscriptionId",
+      "The subscription id is not a pull subscription's." },
+    { "ErrorInvalidPushSubscriptionUrl",
+      "The URL of the push subscription is not valid." },
+    { "ErrorInvalidSubscription",
+      "The subscription is not valid." },
+    { "ErrorInvalidSubscriptionRequest",
+      "The subscription request is not valid." },
+    { "ErrorInvalidWatermark",
+      "The watermark is not valid." },
+    { "ErrorSubscriptionAccessDenied",
+      "The subscription belongs to another user." },
+    { "ErrorSubscriptionDelegateAccessNotSupported",
+      "Subscriptions to another user's mailbox are not supported." },
+    { "ErrorSubscriptionNotFound",
+      "The subscription was not found or has expired." },
 };
 
 
@@ -250,7 +267,7 @@ static const exch_ews_op_t  exch_ews_ops[] = {
     OP("GetConversationItems", NULL, V2013, 0, RM),
     OP("GetDelegate", NULL, V2007_SP1, 0, NULL),
     OP("GetDiscoverySearchConfiguration", NULL, V2013, 0, NULL),
-    OP("GetEvents", NULL, V2007, 0, RM),
+    OP("GetEvents", exch_ews_op_get_events, V2007, 0, RM),
     OP("GetFolder", exch_ews_op_get_folder, V2007, 0, RM),
     OP("GetHoldOnMailboxes", NULL, V2013, 0, NULL),
     OP("GetImItemList", NULL, V2013, 0, NULL),
@@ -274,7 +291,8 @@ static const exch_ews_op_t  exch_ews_ops[] = {
        V2010, 0, NULL),
     OP("GetSharingFolder", NULL, V2010, 0, NULL),
     OP("GetSharingMetadata", NULL, V2010, 0, NULL),
-    OP("GetStreamingEvents", NULL, V2010_SP1, 0, RM),
+    OP("GetStreamingEvents", exch_ews_op_get_streaming_events, V2010_SP1,
+       0, RM),
     OP("GetUserAvailabilityRequest", NULL, V2007, 0, NULL),
     OP("GetUserConfiguration", exch_ews_op_get_user_config, V2010, 0, RM),
     OP("GetUserOofSettingsRequest", exch_ews_op_get_user_oof_settings,
@@ -297,12 +315,12 @@ static const exch_ews_op_t  exch_ews_ops[] = {
     OP("SetHoldOnMailboxes", NULL, V2013, W, NULL),
     OP("SetUserOofSettingsRequest", exch_ews_op_set_user_oof_settings,
        V2007, W, NULL),
-    OP("Subscribe", NULL, V2007, W, RM),
+    OP("Subscribe", exch_ews_op_subscribe, V2007, W, RM),
     OP("SyncFolderHierarchy", exch_ews_op_sync_folder_hierarchy, V2007, 0,
        RM),
     OP("SyncFolderItems", exch_ews_op_sync_folder_items, V2007, 0, RM),
     OP("UninstallApp", NULL, V2013, W, NULL),
-    OP("Unsubscribe", NULL, V2007, W, RM),
+    OP("Unsubscribe", exch_ews_op_unsubscribe, V2007, W, RM),
     OP("UpdateDelegate", NULL, V2007_SP1, W, NULL),
     OP("UpdateFolder", exch_ews_op_update_folder, V2007, W, RM),
     OP("UpdateInboxRules", NULL, V2010_SP1, W, NULL),
@@ -664,7 +682,7 @@ exch_ews_dispatch(exch_ews_t *ews)
 }
 
 
-static void
+void
 exch_ews_envelope_begin(exch_ews_t *ews)
 {
     exch_buf_printf(&ews->out,

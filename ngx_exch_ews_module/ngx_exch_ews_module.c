@@ -15,6 +15,7 @@
 
 #include "ngx_exch.h"
 #include "exch_ews.h"
+#include "ngx_exch_ews_notify.h"
 
 
 /* bodies above this size are parsed in a thread */
@@ -42,6 +43,8 @@ static ngx_int_t ngx_exch_ews_setup(ngx_http_request_t *r,
     ngx_exch_ews_ctx_t *ctx);
 static void ngx_exch_ews_work(void *data, ngx_log_t *log);
 static void ngx_exch_ews_done(ngx_http_request_t *r, void *data);
+static void ngx_exch_ews_finish(ngx_http_request_t *r,
+    ngx_exch_ews_ctx_t *ctx);
 static ngx_int_t ngx_exch_ews_respond(ngx_http_request_t *r,
     ngx_exch_ews_ctx_t *ctx);
 static ngx_int_t ngx_exch_ews_read_file(ngx_exch_ews_ctx_t *ctx);
@@ -205,7 +208,7 @@ ngx_exch_ews_body(ngx_http_request_t *r)
         return;
     }
 
-    ngx_http_finalize_request(r, ngx_exch_ews_respond(r, ctx));
+    ngx_exch_ews_finish(r, ctx);
 }
 
 
@@ -353,6 +356,26 @@ static void
 ngx_exch_ews_done(ngx_http_request_t *r, void *data)
 {
     ngx_exch_ews_ctx_t  *ctx = data;
+
+    ngx_exch_ews_finish(r, ctx);
+}
+
+
+/* the response; or a stream of them (GetStreamingEvents); a new push
+ * subscription starts hearing at once */
+
+static void
+ngx_exch_ews_finish(ngx_http_request_t *r, ngx_exch_ews_ctx_t *ctx)
+{
+    if (ctx->rc == EXCH_EWS_OK && ctx->ews.stream && ctx->ews.status == 200)
+    {
+        ngx_exch_ews_stream(r, &ctx->ews);
+        return;
+    }
+
+    if (ctx->rc == EXCH_EWS_OK && ctx->ews.push) {
+        ngx_exch_ews_push_kick();
+    }
 
     ngx_http_finalize_request(r, ngx_exch_ews_respond(r, ctx));
 }

@@ -190,6 +190,17 @@ exch_ems_execute(exch_ems_t *e, const uint8_t *rop_in, size_t len,
 
     exch_ems_txn_end(e);
 
+    /* the notifications, when every ROP ran */
+
+    if (i == n) {
+        rc = exch_ems_notify_write(e, &w);
+        exch_ems_txn_end(e);
+
+        if (rc != EXS_OK) {
+            return rc;
+        }
+    }
+
     if (exch_ropbuf_end(&w, mark, e->handles, e->nhandles) != EXCH_OK) {
         *ec = EXCH_EC_BUFFER_TOO_SMALL;
         return EXCH_OK;
@@ -330,6 +341,15 @@ exch_ems_run(exch_ems_t *e, exch_rop_req_t *req, exch_wr_t *w)
     if (rsp.rv != EXCH_EC_SUCCESS && e->created) {
         exch_ems_obj_release(e, e->created);
         e->created = NULL;
+    }
+
+    /* a search runs at once: its SearchComplete comes with this Execute */
+
+    if (req->rop_id == EXCH_ROP_SET_SEARCH_CRITERIA
+        && rsp.rv == EXCH_EC_SUCCESS && obj->type == EXCH_EMS_FOLDER
+        && e->nsearched < sizeof(e->searched) / sizeof(e->searched[0]))
+    {
+        e->searched[e->nsearched++] = obj->u.folder.fid;
     }
 
 failed:
@@ -816,6 +836,10 @@ exch_ems_rop_handler(uint8_t rop_id)
 
     if (h == NULL) {
         h = exch_oxorule_handler(rop_id);
+    }
+
+    if (h == NULL) {
+        h = exch_oxcnotif_handler(rop_id);
     }
 
     return h;

@@ -135,6 +135,9 @@ struct exch_ems_obj_s {
             uint32_t              owner;       /* directory id */
             uint8_t               flags;       /* LogonFlags */
             uint32_t              open_flags;
+            uint64_t              cn;          /* notifications: the
+                                                  change the session heard
+                                                  of last; 0: none yet */
         } logon;
 
         struct {
@@ -249,6 +252,9 @@ struct exch_ems_s {
     uint32_t                  dest_index;  /* of the current ROP */
 
     unsigned                  claim_late:1;   /* the save claims */
+    uint32_t                  nsearched;   /* search folders whose   */
+    exs_id_t                  searched[8]; /* criteria were set: their
+                                              SearchComplete */
 
     uint32_t                  ngone;       /* state entries to delete */
     uint32_t                  gone_cap;
@@ -371,6 +377,14 @@ exch_ems_rop_pt exch_oxcprpt_handler(uint8_t rop_id);
 exch_ems_rop_pt exch_oxomsg_handler(uint8_t rop_id);
 exch_ems_rop_pt exch_oxcperm_handler(uint8_t rop_id);
 exch_ems_rop_pt exch_oxorule_handler(uint8_t rop_id);
+exch_ems_rop_pt exch_oxcnotif_handler(uint8_t rop_id);
+
+/* notifications (exch_oxcnotif.c): the RopNotify responses of the changes
+ * since the last Execute, after its ROPs; whether a NotificationWait has
+ * something to report (1), else the mailboxes to watch and from where */
+int exch_ems_notify_write(exch_ems_t *e, exch_wr_t *w);
+int exch_ems_notify_pending(exch_ems_t *e, uint32_t *mailboxes,
+    uint64_t *cns, uint32_t *n, uint32_t max);
 
 
 /* what the handler files share */
@@ -423,6 +437,9 @@ uint32_t exch_ems_cpid(exch_ems_t *e, exch_ems_obj_t *obj);
  * QueryRows... and for the other files' tables */
 int exch_ems_table_count(exch_ems_t *e, exch_ems_obj_t *t, uint32_t *n);
 /* a new table object of a kind under parent, for the Get*Table ROPs */
+/* a table notification's row: its PropertyRow and the row before it */
+int exch_ems_table_row(exch_ems_t *e, exch_ems_obj_t *t, exs_id_t id,
+    uint64_t *after, exs_bin_t *row);
 int exch_ems_table_object(exch_ems_t *e, exch_rop_req_t *req,
     exch_rop_rsp_t *rsp, exch_ems_obj_t *parent, uint8_t kind, exs_id_t fid);
 

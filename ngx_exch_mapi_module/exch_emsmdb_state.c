@@ -517,6 +517,7 @@ exch_ems_obj_encode(exch_wr_t *w, const exch_ems_obj_t *obj)
         exch_wr_u32(w, obj->u.logon.owner);
         exch_wr_u8(w, obj->u.logon.flags);
         exch_wr_u32(w, obj->u.logon.open_flags);
+        exch_wr_u64(w, obj->u.logon.cn);
         break;
 
     case EXCH_EMS_FOLDER:
@@ -587,6 +588,11 @@ exch_ems_obj_decode(exch_ems_t *e, exch_rd_t *r, exch_ems_obj_t *obj)
         exch_rd_u32(&b, &obj->u.logon.owner);
         exch_rd_u8(&b, &obj->u.logon.flags);
         exch_rd_u32(&b, &obj->u.logon.open_flags);
+
+        if (b.err == EXCH_OK && exch_rd_left(&b) >= 8) {
+            exch_rd_u64(&b, &obj->u.logon.cn);
+        }
+
         break;
 
     case EXCH_EMS_FOLDER:

@@ -2341,3 +2341,80 @@ exch_ems_attach_rows(exch_ems_t *e, exch_ems_obj_t *t, exch_ems_row_t **rows,
 
     return EXS_OK;
 }
+
+
+/*
+ * A row for a table notification (MS-OXCNOTIF 3.2.5.3): the row of id in
+ * the table's columns, as a PropertyRow, and the id of the row before it
+ * (0: first).  EXS_NOTFOUND when the table does not show id; EXS_NOTSUP
+ * when the row's place cannot be told (categories, a memory table, no
+ * columns yet).
+ */
+
+int
+exch_ems_table_row(exch_ems_t *e, exch_ems_obj_t *t, exs_id_t id,
+    uint64_t *after, exs_bin_t *row)
+{
+    int            rc;
+    uint32_t       pos, got;
+    exs_id_t       prev;
+    exch_wr_t      w;
+    exs_props_t   *rows;
+    exch_tview_t   v;
+
+    *after = 0;
+
+    if (!t->u.table.has_cols || t->u.table.sort.ncategories
+        || (t->u.table.kind != EXCH_EMS_TBL_CONTENTS
+            && t->u.table.kind != EXCH_EMS_TBL_HIERARCHY))
+    {
+        return EXS_NOTSUP;
+    }
+
+    rc = exch_oxctabl_open(e, t, &v);
+    if (rc != EXS_OK) {
+        return rc;
+    }
+
+    if (v.mem || v.cat) {
+        return EXS_NOTSUP;
+    }
+
+    rc = exs_table_position(v.st, id, &pos);
+    if (rc != EXS_OK) {
+        return rc;
+    }
+
+    rc = exch_oxctabl_rows(e, &v, pos, 1, &t->u.table.cols, &rows, NULL);
+    if (rc != EXS_OK) {
+        return rc;
+    }
+
+    if (pos > 0) {
+        rc = exs_table_ids(v.st, pos - 1, 1, &prev, &got);
+        if (rc != EXS_OK) {
+            return rc;
+        }
+
+        if (got == 1) {
+            *after = prev;
+        }
+    }
+
+    if (exch_wr_init_grow(&w, e->a, 256, 0x8000) != EXCH_OK) {
+        return EXS_NOMEM;
+    }
+
+    w.cpid = e->s->cpid;
+
+    if (exch_write_row(&w, t->u.table.cols.tags, t->u.table.cols.n, &rows[0])
+        != EXCH_OK)
+    {
+        return EXS_NOTSUP;
+    }
+
+    row->data = w.buf;
+    row->len = w.len;
+
+    return EXS_OK;
+}

@@ -26,10 +26,14 @@
 #include "exch_oxcmapihttp.h"
 #include "exch_emsmdb.h"
 #include "exch_nspi.h"
+#include "ngx_exch_bus.h"
 
 
 #define NGX_EXCH_MAPI_SERVER_APP    "Exchange/15.01.2507.0000"
 #define NGX_EXCH_MAPI_TYPE          "application/mapi-http"
+
+/* the mailboxes one NotificationWait watches (the session's logons) */
+#define NGX_EXCH_MAPI_WATCH_MAX     8
 
 
 typedef struct {
@@ -74,6 +78,9 @@ typedef struct {
     const char               *base_url;
     int64_t                   now;
     exch_ems_t               *e;           /* Execute: the session */
+    uint32_t                  nwatch;      /* NotificationWait: what to */
+    uint32_t                  watch_mb[NGX_EXCH_MAPI_WATCH_MAX];  /* watch */
+    uint64_t                  watch_cn[NGX_EXCH_MAPI_WATCH_MAX];
     exch_mh_execute_req_t     ereq;
     unsigned                  rcode;       /* X-ResponseCode */
     exs_bin_t                 out;         /* the binary response body */
@@ -92,7 +99,7 @@ typedef struct {
     ngx_msec_t                start_msec;
     time_t                    start_sec;
     ngx_event_t               pending;     /* PENDING keep-alives */
-    ngx_event_t               wait;        /* NotificationWait's end */
+    ngx_exch_watch_t         *watch;       /* NotificationWait, parked */
     unsigned                  streaming:1;
     unsigned                  finished:1;
 } ngx_exch_mapi_ctx_t;
@@ -122,7 +129,11 @@ static ngx_int_t ngx_exch_mapi_send_buf(ngx_http_request_t *r,
 static size_t ngx_exch_mapi_done_tag(ngx_exch_mapi_ctx_t *ctx, u_char *buf,
     size_t cap);
 static void ngx_exch_mapi_pending(ngx_event_t *ev);
-static void ngx_exch_mapi_wait_done(ngx_event_t *ev);
+static void ngx_exch_mapi_wake(ngx_exch_watch_t *watch, ngx_uint_t why);
+static int ngx_exch_mapi_events(ngx_exch_mapi_work_t *w);
+static void ngx_exch_mapi_wait_begin(ngx_exch_mapi_work_t *w);
+static int ngx_exch_mapi_wait_answer(ngx_exch_mapi_work_t *w,
+    uint32_t pending);
 static void ngx_exch_mapi_flush(ngx_http_request_t *r);
 static void ngx_exch_mapi_cleanup(void *data);
 static void ngx_exch_mapi_arena_cleanup(void *data);
@@ -354,6 +365,7 @@ static void
 ngx_exch_mapi_body(ngx_http_request_t *r)
 {
     u_char                    *p;
+    uint32_t                   i;
     ngx_int_t                  rc;
     ngx_str_t                  body, v;
     exs_env_t                 *env;
@@ -395,7 +407,10 @@ ngx_exch_mapi_body(ngx_http_request_t *r)
 
     /* the work gets an arena of its own: a thread may use it */
 
-    a = exs_arena_create(16384);
+    /* a parked NotificationWait keeps its arena: a small one */
+
+    a = exs_arena_create(ctx->type == EXCH_MH_NOTIFICATION_WAIT ? 1024
+                                                                : 16384);
     if (a == NULL) {
         ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;
@@ -549,7 +564,8 @@ ngx_exch_mapi_body(ngx_http_request_t *r)
     }
 
     if (w->park) {
-        /* NotificationWait: no event to report until its time is up */
+        /* NotificationWait: parked on the bus until a change concerns
+         * the session or its time is up (MS-OXCMAPIHTTP 3.2.5.4) */
 
         rc = ngx_exch_mapi_stream_begin(r, ctx);
         if (rc == NGX_ERROR || rc > NGX_OK) {
@@ -557,10 +573,29 @@ ngx_exch_mapi_body(ngx_http_request_t *r)
             return;
         }
 
-        ctx->wait.handler = ngx_exch_mapi_wait_done;
-        ctx->wait.data = r;
-        ctx->wait.log = r->connection->log;
-        ngx_add_timer(&ctx->wait, mlcf->notification_wait);
+        ctx->watch = ngx_exch_watch_create(r->pool,
+                                           w->nwatch ? w->nwatch : 1,
+                                           ngx_exch_mapi_wake, r,
+                                           r->connection->log);
+        if (ctx->watch == NULL) {
+            ngx_http_finalize_request(r, NGX_ERROR);
+            return;
+        }
+
+        for (i = 0; i < w->nwatch; i++) {
+            if (ngx_exch_watch_mailbox(ctx->watch, w->watch_mb[i],
+                                       w->watch_cn[i])
+                != NGX_OK)
+            {
+                ngx_http_finalize_request(r, NGX_ERROR);
+                return;
+            }
+        }
+
+        if (ngx_exch_park(ctx->watch, mlcf->notification_wait) != NGX_OK) {
+            ngx_http_finalize_request(r, NGX_ERROR);
+            return;
+        }
 
         r->read_event_handler = ngx_http_test_reading;
         return;
@@ -1084,8 +1119,8 @@ ngx_exch_mapi_stream_end(ngx_http_request_t *r, ngx_exch_mapi_ctx_t *ctx)
         ngx_del_timer(&ctx->pending);
     }
 
-    if (ctx->wait.timer_set) {
-        ngx_del_timer(&ctx->wait);
+    if (ctx->watch) {
+        ngx_exch_unpark(ctx->watch);
     }
 
     if (r->connection->error) {
@@ -1149,7 +1184,7 @@ ngx_exch_mapi_pending(ngx_event_t *ev)
 
     /* a worker shutting down answers a parked NotificationWait now */
 
-    if (ngx_exiting && ctx->wait.timer_set) {
+    if (ngx_exiting && ctx->watch && ctx->watch->parked) {
         ngx_http_finalize_request(r, ngx_exch_mapi_stream_end(r, ctx));
         return;
     }
@@ -1165,18 +1200,100 @@ ngx_exch_mapi_pending(ngx_event_t *ev)
 }
 
 
-/* NotificationWait's time is up: no event (3.2.5.4) */
+/*
+ * A parked NotificationWait: its time is up, or the worker exits (no
+ * event), or a mailbox of the session changed: EventPending when the
+ * change concerns one of its subscriptions, else it stays parked
+ * (3.2.5.4).
+ */
 
 static void
-ngx_exch_mapi_wait_done(ngx_event_t *ev)
+ngx_exch_mapi_wake(ngx_exch_watch_t *watch, ngx_uint_t why)
 {
+    int                   rc;
     ngx_http_request_t   *r;
     ngx_exch_mapi_ctx_t  *ctx;
 
-    r = ev->data;
+    r = watch->data;
     ctx = ngx_http_get_module_ctx(r, ngx_exch_mapi_module);
 
+    if (ctx->finished) {
+        return;
+    }
+
+    if (!(why & (NGX_EXCH_WAKE_TIMEOUT|NGX_EXCH_WAKE_EXIT))) {
+        rc = ngx_exch_mapi_events(ctx->work);
+
+        if (rc == 0) {
+            return;
+        }
+
+        if (ngx_exch_mapi_wait_answer(ctx->work, 1) != EXCH_OK) {
+            ctx->work->rcode = EXCH_MH_RC_UNKNOWN_FAILURE;
+        }
+    }
+
     ngx_http_finalize_request(r, ngx_exch_mapi_stream_end(r, ctx));
+}
+
+
+/* whether the session of a NotificationWait has events (1), or not (0):
+ * then the mailboxes to watch and from where are in w; a session gone or
+ * a failure: 1, the client finds out with its next request */
+
+static int
+ngx_exch_mapi_events(ngx_exch_mapi_work_t *w)
+{
+    int           rc;
+    exch_ems_t    e;
+    exs_arena_t  *a;
+
+    a = exs_arena_create(4096);
+    if (a == NULL) {
+        return 1;
+    }
+
+    ngx_memzero(&e, sizeof(exch_ems_t));
+    e.env = w->env;
+    e.a = a;
+    e.conf = &w->conf;
+    e.user = &w->user;
+    e.now = w->now;
+
+    rc = exch_ems_session_load(&e, w->sid);
+
+    if (rc == EXS_OK) {
+        rc = exch_ems_notify_pending(&e, w->watch_mb, w->watch_cn,
+                                     &w->nwatch, NGX_EXCH_MAPI_WATCH_MAX);
+    }
+
+    exs_arena_destroy(a);
+
+    return rc == 0 ? 0 : 1;
+}
+
+
+static int
+ngx_exch_mapi_wait_answer(ngx_exch_mapi_work_t *w, uint32_t pending)
+{
+    exch_wr_t                         wr;
+    exch_mh_notification_wait_rsp_t   nrsp;
+
+    if (exch_wr_init_grow(&wr, w->a, 64, 4096) != EXCH_OK) {
+        return EXCH_ERR_NOMEM;
+    }
+
+    ngx_memzero(&nrsp, sizeof(nrsp));
+    nrsp.event_pending = pending;
+
+    if (exch_mh_write_notification_wait(&wr, &nrsp) != EXCH_OK) {
+        return EXCH_ERR_NOMEM;
+    }
+
+    w->out.data = wr.buf;
+    w->out.len = wr.len;
+
+    return EXCH_OK;
 }
 
 
@@ -1198,8 +1315,8 @@ ngx_exch_mapi_cleanup(void *data)
         ngx_del_timer(&ctx->pending);
     }
 
-    if (ctx->wait.timer_set) {
-        ngx_del_timer(&ctx->wait);
+    if (ctx->watch) {
+        ngx_exch_unpark(ctx->watch);
     }
 }
 
@@ -1290,8 +1407,11 @@ ngx_exch_mapi_emsmdb(ngx_exch_mapi_work_t *w)
     exch_mh_connect_rsp_t              crsp;
     exch_mh_disconnect_req_t           dreq;
     exch_mh_disconnect_rsp_t           drsp;
-    exch_mh_notification_wait_req_t    nreq;
-    exch_mh_notification_wait_rsp_t    nrsp;
+
+    if (w->type == EXCH_MH_NOTIFICATION_WAIT) {
+        ngx_exch_mapi_wait_begin(w);
+        return;
+    }
 
     ngx_memzero(&e, sizeof(exch_ems_t));
     e.env = w->env;
@@ -1376,19 +1496,12 @@ ngx_exch_mapi_emsmdb(ngx_exch_mapi_work_t *w)
         return;
 
     case EXCH_MH_DISCONNECT:
-    case EXCH_MH_NOTIFICATION_WAIT:
         if (!w->has_sid) {
             w->rcode = EXCH_MH_RC_MISSING_COOKIE;
             return;
         }
 
-        if (w->type == EXCH_MH_DISCONNECT) {
-            rc = exch_mh_parse_disconnect(w->body, w->len, w->a, &dreq);
-
-        } else {
-            rc = exch_mh_parse_notification_wait(w->body, w->len, w->a,
-                                                 &nreq);
-        }
+        rc = exch_mh_parse_disconnect(w->body, w->len, w->a, &dreq);
 
         if (rc != EXCH_OK) {
             w->rcode = EXCH_MH_RC_INVALID_REQUEST_BODY;
@@ -1407,31 +1520,15 @@ ngx_exch_mapi_emsmdb(ngx_exch_mapi_work_t *w)
             return;
         }
 
-        if (w->type == EXCH_MH_DISCONNECT) {
-            (void) exch_ems_session_destroy(&e);
-            ngx_memzero(&drsp, sizeof(drsp));
+        (void) exch_ems_session_destroy(&e);
+        ngx_memzero(&drsp, sizeof(drsp));
 
-            if (exch_mh_write_disconnect(&wr, &drsp) != EXCH_OK) {
-                w->rcode = EXCH_MH_RC_UNKNOWN_FAILURE;
-                return;
-            }
-
-            w->clear = 1;
-            break;
-        }
-
-        /* NotificationWait: nothing to report yet.  The notifications
-         * issue wakes this up; until then the client hears of no event
-         * at the end of the wait (3.2.5.4) */
-
-        ngx_memzero(&nrsp, sizeof(nrsp));
-
-        if (exch_mh_write_notification_wait(&wr, &nrsp) != EXCH_OK) {
+        if (exch_mh_write_disconnect(&wr, &drsp) != EXCH_OK) {
             w->rcode = EXCH_MH_RC_UNKNOWN_FAILURE;
             return;
         }
 
-        w->park = 1;
+        w->clear = 1;
         break;
 
     default:
@@ -1441,6 +1538,77 @@ ngx_exch_mapi_emsmdb(ngx_exch_mapi_work_t *w)
 
     w->out.data = wr.buf;
     w->out.len = wr.len;
+}
+
+
+/*
+ * NotificationWait (3.2.5.4): EventPending at once when the session has
+ * notifications waiting, else parked by the glue until it has or its
+ * time is up.  The session is read in an arena of its own, so what stays
+ * with a parked request is small.
+ */
+
+static void
+ngx_exch_mapi_wait_begin(ngx_exch_mapi_work_t *w)
+{
+    int                               rc;
+    exch_ems_t                        e;
+    exs_arena_t                      *a;
+    exch_mh_notification_wait_req_t   nreq;
+
+    if (!w->has_sid) {
+        w->rcode = EXCH_MH_RC_MISSING_COOKIE;
+        return;
+    }
+
+    if (exch_mh_parse_notification_wait(w->body, w->len, w->a, &nreq)
+        != EXCH_OK)
+    {
+        w->rcode = EXCH_MH_RC_INVALID_REQUEST_BODY;
+        return;
+    }
+
+    a = exs_arena_create(16384);
+    if (a == NULL) {
+        w->rcode = EXCH_MH_RC_UNKNOWN_FAILURE;
+        return;
+    }
+
+    ngx_memzero(&e, sizeof(exch_ems_t));
+    e.env = w->env;
+    e.a = a;
+    e.conf = &w->conf;
+    e.user = &w->user;
+    e.now = w->now;
+
+    rc = exch_ems_session_load(&e, w->sid);
+
+    if (rc != EXS_OK) {
+        w->rcode = rc == EXS_NOTFOUND ? EXCH_MH_RC_CONTEXT_NOT_FOUND
+                                      : EXCH_MH_RC_UNKNOWN_FAILURE;
+
+    } else {
+        w->rcode = ngx_exch_mapi_check(w, e.s->user, e.s->seq, 0);
+
+        if (w->rcode == EXCH_MH_RC_SUCCESS) {
+            rc = exch_ems_notify_pending(&e, w->watch_mb, w->watch_cn,
+                                         &w->nwatch,
+                                         NGX_EXCH_MAPI_WATCH_MAX);
+        }
+    }
+
+    exs_arena_destroy(a);
+
+    if (w->rcode != EXCH_MH_RC_SUCCESS) {
+        return;
+    }
+
+    if (ngx_exch_mapi_wait_answer(w, rc == 1) != EXCH_OK) {
+        w->rcode = EXCH_MH_RC_UNKNOWN_FAILURE;
+        return;
+    }
+
+    w->park = rc != 1;
 }
 
 

@@ -136,6 +136,9 @@ struct exs_txn_s {
     size_t                    zpending;
     uint64_t                  blob_next;    /* 0: not read yet */
     int                       blob_dirty;
+    int                       queue_due;    /* the outgoing queue has an
+                                               entry due: the commit hook
+                                               hears mailbox 0 */
     exs_txn_t                *next;
 };
 

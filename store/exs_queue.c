@@ -426,6 +426,10 @@ exs_queue_add(exs_txn_t *txn, uint32_t mailbox, const char *from,
         rc = exs_q_due_key(txn, e.next, id, 1);
     }
 
+    if (rc == EXS_OK) {
+        txn->queue_due = 1;
+    }
+
     if (rc == EXS_OK && idp) {
         *idp = id;
     }
@@ -743,6 +747,7 @@ exs_queue_release(exs_txn_t *txn, uint64_t id, uint64_t token, int64_t when)
                 e.attempts--;
             }
             rc = exs_q_move(txn, &e, when);
+            txn->queue_due |= rc == EXS_OK;
         }
     }
 
@@ -853,6 +858,7 @@ exs_queue_kick(exs_txn_t *txn, uint64_t id, int64_t now)
     for (i = 0; rc == EXS_OK && i < n; i++) {
         list[i].token = 0;
         rc = exs_q_move(txn, &list[i], now);
+        txn->queue_due |= rc == EXS_OK;
     }
 
     exs_arena_destroy(a);

@@ -74,6 +74,8 @@ int exs_env_stat(exs_env_t *env, exs_env_stat_t *st);
  * Called after a write transaction that changed mailboxes commits, with
  * the mailboxes and their newest change number: the notification bus
  * hangs here.  Runs in the committing thread, outside the transaction.
+ * Mailbox 0 (change number 0) stands for the outgoing queue: an entry
+ * became due (exs_queue_add(), exs_queue_kick(), exs_queue_release()).
  */
 typedef void (*exs_commit_hook_pt)(void *data, const uint32_t *mailboxes,
     const uint64_t *last_cn, uint32_t n);

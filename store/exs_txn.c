@@ -120,6 +120,7 @@ exs_txn_release(exs_txn_t *t, int keep)
     t->mbstates = NULL;
     t->blob_next = 0;
     t->blob_dirty = 0;
+    t->queue_due = 0;
 
     if (t->zjobs) {
         (void) exs_blob_drain(t, 0);
@@ -195,7 +196,7 @@ exs_txn_commit(exs_txn_t *t)
         return rc;
     }
 
-    n = 0;
+    n = t->queue_due ? 1 : 0;
     for (st = t->mbstates; st; st = st->next) {
         n += st->changed;
     }
@@ -219,6 +220,11 @@ exs_txn_commit(exs_txn_t *t)
                 cns[i] = st->rec.last_cn;
                 i++;
             }
+        }
+
+        if (t->queue_due) {
+            ids[i] = 0;
+            cns[i] = 0;
         }
     }
 

@@ -82,6 +82,7 @@ class Mailbox:
         self.user_dn = user_dn
         self.handles = {}
         self.connect_response = None
+        self.notes = []          # RopNotify / RopPending, as they came
 
     def connect(self, cpid=1252):
         data = self.http.post("emsmdb", "Connect",
@@ -125,7 +126,8 @@ class Mailbox:
         payload, seen = mh.parse_rpc_header_ext(rsp["rop_buffer"])
         self.seen = seen
         self.payload = payload
-        responses, handles = mh.parse_rop_responses(payload, plain)
+        responses, handles = mh.parse_rop_responses(payload, plain,
+                                                    self.notes)
         assert len(handles) == len(table)
         for i, n in enumerate(names):
             if handles[i] != NULL_HANDLE:

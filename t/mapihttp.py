@@ -990,6 +990,13 @@ def _mids(mids):
     return u16(len(mids)) + b"".join(u64(m) for m in mids)
 
 
+def rop_set_search_criteria(hin, res, fids, flags=0x02, logon=0):
+    """RopSetSearchCriteria (2.2.4.4): flags 0x02 RESTART_SEARCH."""
+    raw = encode_restriction(res) if res is not None else b""
+    return Rop(0x30, _hdr(0x30, logon, hin) + u16(len(raw)) + raw
+               + _mids(fids) + u32(flags))
+
+
 def rop_delete_messages(hin, mids, want_async=0, notify_non_read=0,
                         logon=0):
     return Rop(0x1E, _hdr(0x1E, logon, hin) + u8(want_async)
@@ -1346,9 +1353,10 @@ def rop_synchronization_configure(hin, out, logon=0):
                + u16(0) + u32(0) + u16(0))
 
 
-def parse_rop_responses(payload, rops):
+def parse_rop_responses(payload, rops, notes=None):
     """Reads a ROP output buffer against the requests that produced it.
-    Returns (responses, handles); a RopBufferTooSmall ends the list."""
+    Returns (responses, handles); a RopBufferTooSmall ends the list.  The
+    RopNotify and RopPending responses after the ROPs' go into notes."""
     r = Reader(payload)
     size = r.u16()
     rr = Reader(payload, 2, size)
@@ -1376,9 +1384,81 @@ def parse_rop_responses(payload, rops):
                 (rop.rop_id == 0xFE and rsp["rv"] == ecWrongServer):
             rop.decode(rr, rsp)
         out.append(rsp)
+    # the server's own responses after the ROPs: RopNotify, RopPending
+    while rr.left() and rr.data[rr.pos] in (ROP_NOTIFY, ROP_PENDING):
+        rop_id = rr.u8()
+        if rop_id == ROP_PENDING:
+            note = {"rop_id": rop_id, "session_index": rr.u16()}
+        else:
+            note = decode_notify(rr)
+        if notes is not None:
+            notes.append(note)
     if rr.left():
         raise ValueError("%d bytes after the last response" % rr.left())
     return out, handles
+
+
+# ---------------------------------------------------------------------------
+# RopNotify (MS-OXCROPS 2.2.14.2, NotificationData of MS-OXCNOTIF
+# 2.2.1.4.1.2) and RopPending (2.2.14.3)
+
+ROP_NOTIFY = 0x2A
+ROP_PENDING = 0x6E
+
+NEW_MAIL, OBJECT_CREATED, OBJECT_DELETED, OBJECT_MODIFIED = 2, 4, 8, 0x10
+OBJECT_MOVED, OBJECT_COPIED, SEARCH_COMPLETE = 0x20, 0x40, 0x80
+TABLE_MODIFIED = 0x100
+TABLE_CHANGED, TABLE_ROW_ADDED, TABLE_ROW_DELETED = 1, 3, 4
+TABLE_ROW_MODIFIED, TABLE_RELOAD = 5, 9
+
+
+def decode_notify(r):
+    """The rest of a RopNotify after its RopId."""
+    n = {"rop_id": ROP_NOTIFY, "handle": r.u32(), "logon": r.u8()}
+    flags = r.u16()
+    kind = flags & 0x0FFF
+    by_message = bool(flags & 0x8000)
+    n.update(flags=flags, type=kind, message=by_message)
+    if kind == TABLE_MODIFIED:
+        event = n["table_event"] = r.u16()
+        if event in (TABLE_ROW_ADDED, TABLE_ROW_DELETED, TABLE_ROW_MODIFIED):
+            n["row_fid"] = r.u64()
+            if by_message:
+                n["row_mid"] = r.u64()
+                n["row_instance"] = r.u32()
+        if event in (TABLE_ROW_ADDED, TABLE_ROW_MODIFIED):
+            n["after_fid"] = r.u64()
+            if by_message:
+                n["after_mid"] = r.u64()
+                n["after_instance"] = r.u32()
+            n["row_data"] = r.take(r.u16())
+        return n
+    if kind in (NEW_MAIL, OBJECT_CREATED, OBJECT_DELETED, OBJECT_MODIFIED,
+                OBJECT_MOVED, OBJECT_COPIED, SEARCH_COMPLETE):
+        n["fid"] = r.u64()
+        if by_message and kind != SEARCH_COMPLETE:
+            n["mid"] = r.u64()
+    if not by_message and kind in (OBJECT_CREATED, OBJECT_DELETED,
+                                   OBJECT_MOVED, OBJECT_COPIED):
+        n["parent_fid"] = r.u64()
+    if kind in (OBJECT_MOVED, OBJECT_COPIED):
+        n["old_fid"] = r.u64()
+        if by_message:
+            n["old_mid"] = r.u64()
+        else:
+            n["old_parent_fid"] = r.u64()
+    if kind in (OBJECT_CREATED, OBJECT_MODIFIED):
+        count = r.u16()
+        n["tags"] = None if count == 0xFFFF else \
+            [r.u32() for _ in range(count)]
+    if flags & 0x1000:
+        n["total"] = r.u32()
+    if flags & 0x2000:
+        n["unread"] = r.u32()
+    if kind == NEW_MAIL:
+        n["message_flags"] = r.u32()
+        n["message_class"] = r.wstr() if r.u8() else r.cstr()
+    return n
 
 
 # ---------------------------------------------------------------------------

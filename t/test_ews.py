@@ -145,8 +145,7 @@ def test_unknown_operation_is_invalid_request_fault(nginx):
 
 
 @pytest.mark.parametrize("op,single", [
-    ("GetDelegate", True), ("Subscribe", False), ("GetEvents", False),
-    ("GetStreamingEvents", False), ("GetInboxRules", True),
+    ("GetDelegate", True), ("GetInboxRules", True),
     ("GetRoomLists", True), ("FindConversation", True),
     ("GetUserAvailabilityRequest", True), ("ExportItems", False),
     ("UploadItems", False), ("GetPasswordExpirationDate", True)])

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 
 #include <exs_store.h>
+#include <exch_bus.h>
 
 #include "exchctl_mail.h"
 
@@ -41,6 +42,7 @@ typedef struct {
     char                    **argv;
     const char               *what;         /* "user add", for errors */
     exs_env_t                *env;
+    exch_bus_t               *bus;          /* wakes the nginx workers */
     exs_txn_t                *txn;
     exs_arena_t              *a;
 } exchctl_t;
@@ -250,6 +252,9 @@ exchctl_open(exchctl_t *c, int write)
         return rc == EXS_NOTFOUND || rc == EXS_CORRUPT ? EX_NOINPUT
                                                        : exchctl_exit(rc);
     }
+
+    /* without it the workers still see the change, by their slow poll */
+    c->bus = exch_bus_attach(c->env);
 
     rc = exs_txn_begin(c->env, write ? 0 : EXS_TXN_RDONLY, &c->txn);
     if (rc != EXS_OK) {
@@ -1339,6 +1344,7 @@ main(int argc, char **argv)
         ex = exchctl_done(&c, ex);
     }
 
+    exch_bus_detach(c.bus);
     exs_env_close(c.env);
     exs_arena_destroy(c.a);
 

@@ -34,6 +34,7 @@
 #include <exs_mail.h>
 #include <exs_mboxrd.h>
 #include <exs_oxcmail.h>
+#include <exch_bus.h>
 
 #include "exchctl_mail.h"
 
@@ -60,6 +61,7 @@ typedef struct {
     int                       argc;
     char                    **argv;
     exs_env_t                *env;
+    exch_bus_t               *bus;          /* wakes the nginx workers */
     exs_arena_t              *a;
 } exchctl_mail_t;
 
@@ -239,6 +241,7 @@ exchctl_mail_run(const char *what, const char *store, int argc, char **argv)
         ex = EX_SOFTWARE;
     }
 
+    exch_bus_detach(c.bus);
     exs_env_close(c.env);
     exs_arena_destroy(c.a);
     exs_mime_shutdown();
@@ -316,6 +319,9 @@ exchctl_mail_open(exchctl_mail_t *c)
         return exchctl_mail_fail(c, rc, "can't open the store in %s",
                                  c->store);
     }
+
+    /* without it the workers still see the change, by their slow poll */
+    c->bus = exch_bus_attach(c->env);
 
     return EX_OK;
 }
