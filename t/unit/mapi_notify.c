@@ -50,18 +50,6 @@ execute(exch_ems_t *e, const uint8_t *rops, size_t len, size_t *out_len)
 }
 
 
-static void
-session(mapi_fixture_t *f, exch_ems_t *e)
-{
-    memset(e, 0, sizeof(exch_ems_t));
-    e->env = f->env;
-    e->a = ar;
-    e->conf = &f->conf;
-    e->user = &f->alice;
-    e->now = (int64_t) time(NULL);
-}
-
-
 /* where the server's own responses begin: after one RopGetReceiveFolder
  * response at the start of the ROP buffer */
 
@@ -97,7 +85,7 @@ test_new_mail(mapi_fixture_t *f)
     exch_ems_t       e;
     const uint8_t   *o;
 
-    session(f, &e);
+    mapi_fixture_ems(&e, f, &f->alice, ar);
     is_int(exch_ems_session_create(&e, 1252, 1033, 1033), EXS_OK,
            "session created");
     memcpy(key, e.s->key, 20);
@@ -133,7 +121,7 @@ test_new_mail(mapi_fixture_t *f)
 
     /* nothing yet: NotificationWait would park on alice's mailbox */
 
-    session(f, &e);
+    mapi_fixture_ems(&e, f, &f->alice, ar);
     is_int(exch_ems_session_load(&e, key), EXS_OK, "session loaded");
     is_int(exch_ems_notify_pending(&e, mbs, cns, &nmb, 4), 0,
            "nothing pending");
@@ -147,7 +135,7 @@ test_new_mail(mapi_fixture_t *f)
        && mapi_fixture_deliver(txn, mapi_fixture_note, ar) == 0
        && exs_txn_commit(txn) == EXS_OK, "a message delivered");
 
-    session(f, &e);
+    mapi_fixture_ems(&e, f, &f->alice, ar);
     is_int(exch_ems_session_load(&e, key), EXS_OK, "session loaded again");
     is_int(exch_ems_notify_pending(&e, mbs, cns, &nmb, 4), 1,
            "the delivery is pending");
@@ -186,7 +174,7 @@ test_new_mail(mapi_fixture_t *f)
     is_int(exch_ems_session_save(&e), EXS_OK, "session saved with its "
            "cursor");
 
-    session(f, &e);
+    mapi_fixture_ems(&e, f, &f->alice, ar);
     is_int(exch_ems_session_load(&e, key), EXS_OK, "and loaded");
     is_int(exch_ems_notify_pending(&e, mbs, cns, &nmb, 4), 0,
            "nothing pending once told");
