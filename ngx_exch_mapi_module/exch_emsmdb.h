@@ -268,6 +268,9 @@ struct exch_ems_s {
 #define EXCH_EMS_SID_LEN        40
 #define EXCH_EMS_SEQ_LEN        32
 
+/* n random bytes from the kernel; EXS_IO when it has none */
+int exch_ems_random(uint8_t *p, size_t n);
+
 int exch_ems_sid_parse(const char *s, size_t len, uint8_t key[20]);
 void exch_ems_sid_format(const uint8_t key[20], char *out);
 void exch_ems_hex(const uint8_t *p, size_t n, char *out);

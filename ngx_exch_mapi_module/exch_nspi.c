@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 
 #include "exch_nspi.h"
 
@@ -94,7 +93,6 @@ typedef struct {
 } exch_nspi_gal_t;
 
 
-static int exch_nspi_random(uint8_t *p, size_t n);
 static int exch_nspi_put(exch_nspi_t *n, uint64_t expect);
 static int exch_nspi_txn(exch_nspi_t *n, exs_txn_t **txn);
 static int exch_nspi_gal(exch_nspi_t *n, exch_nspi_gal_t *gal);
@@ -154,25 +152,6 @@ static int exch_nspi_url(exch_nspi_t *n, const exch_nspi_req_t *req,
 
 /* sessions */
 
-static int
-exch_nspi_random(uint8_t *p, size_t n)
-{
-    ssize_t  got;
-
-    while (n) {
-        got = getrandom(p, n, 0);
-        if (got <= 0) {
-            return EXS_IO;
-        }
-
-        p += got;
-        n -= (size_t) got;
-    }
-
-    return EXS_OK;
-}
-
-
 int
 exch_nspi_session_create(exch_nspi_t *n, uint32_t codepage, uint32_t flags)
 {
@@ -188,8 +167,8 @@ exch_nspi_session_create(exch_nspi_t *n, uint32_t codepage, uint32_t flags)
     s->key[2] = (uint8_t) (n->user->id >> 8);
     s->key[3] = (uint8_t) n->user->id;
 
-    if (exch_nspi_random(s->key + 4, 16) != EXS_OK
-        || exch_nspi_random(s->seq, 16) != EXS_OK)
+    if (exch_ems_random(s->key + 4, 16) != EXS_OK
+        || exch_ems_random(s->seq, 16) != EXS_OK)
     {
         return EXS_IO;
     }
@@ -254,7 +233,7 @@ exch_nspi_session_load(exch_nspi_t *n, const uint8_t key[20])
 int
 exch_nspi_session_claim(exch_nspi_t *n)
 {
-    if (exch_nspi_random(n->s->seq, 16) != EXS_OK) {
+    if (exch_ems_random(n->s->seq, 16) != EXS_OK) {
         return EXS_IO;
     }
 
