@@ -108,6 +108,9 @@ static int exch_nspi_props(exch_nspi_t *n, const exs_dirent_t *d,
 static int exch_nspi_rows(exch_nspi_t *n, const uint32_t *mids,
     uint32_t count, const exch_tags_t *cols, int ephid, uint32_t codepage,
     exs_props_t **rows);
+static int exch_nspi_reply_rows(exch_nspi_t *n, const exch_nspi_req_t *req,
+    exch_nspi_rsp_t *rsp, const uint32_t *mids, uint32_t count,
+    const exch_tags_t *cols, int ephid);
 static int exch_nspi_eid(exch_nspi_t *n, const exs_dirent_t *d, int ephid,
     exs_bin_t *out);
 static const char *exch_nspi_home_mdb(exch_nspi_t *n,
@@ -790,6 +793,28 @@ exch_nspi_rows(exch_nspi_t *n, const uint32_t *mids, uint32_t count,
 }
 
 
+/* the rows of mids in the columns cols, as the response's rows */
+static int
+exch_nspi_reply_rows(exch_nspi_t *n, const exch_nspi_req_t *req,
+    exch_nspi_rsp_t *rsp, const uint32_t *mids, uint32_t count,
+    const exch_tags_t *cols, int ephid)
+{
+    int  rc;
+
+    rc = exch_nspi_rows(n, mids, count, cols, ephid, req->stat.codepage,
+                        (exs_props_t **) &rsp->rows);
+    if (rc != EXS_OK) {
+        return rc;
+    }
+
+    rsp->has_rows = 1;
+    rsp->columns = *cols;
+    rsp->nrows = count;
+
+    return EXS_OK;
+}
+
+
 /* ambiguous name resolution, MS-OXNSPI 3.1.4.7 */
 
 static int
@@ -1306,16 +1331,8 @@ exch_nspi_get_matches(exch_nspi_t *n, const exch_nspi_req_t *req,
 
         exch_nspi_cols(req, &cols);
 
-        rc = exch_nspi_rows(n, mids, count, &cols,
-                            (req->flags & EXCH_NSPI_EPHID) != 0,
-                            req->stat.codepage, (exs_props_t **) &rsp->rows);
-        if (rc != EXS_OK) {
-            return rc;
-        }
-
-        rsp->has_rows = 1;
-        rsp->columns = cols;
-        rsp->nrows = count;
+        return exch_nspi_reply_rows(n, req, rsp, mids, count, &cols,
+                                    (req->flags & EXCH_NSPI_EPHID) != 0);
     }
 
     return EXS_OK;
@@ -1712,19 +1729,9 @@ exch_nspi_query_rows(exch_nspi_t *n, const exch_nspi_req_t *req,
 
     if (req->explicit_table.n) {
         /* the rows of the ids given, in their order */
-        rc = exch_nspi_rows(n, req->explicit_table.tags,
-                            req->explicit_table.n, &cols,
-                            (req->flags & EXCH_NSPI_EPHID) != 0,
-                            req->stat.codepage, (exs_props_t **) &rsp->rows);
-        if (rc != EXS_OK) {
-            return rc;
-        }
-
-        rsp->has_rows = 1;
-        rsp->columns = cols;
-        rsp->nrows = req->explicit_table.n;
-
-        return EXS_OK;
+        return exch_nspi_reply_rows(n, req, rsp, req->explicit_table.tags,
+                                    req->explicit_table.n, &cols,
+                                    (req->flags & EXCH_NSPI_EPHID) != 0);
     }
 
     if (req->stat.container_id != 0) {
@@ -1754,9 +1761,8 @@ exch_nspi_query_rows(exch_nspi_t *n, const exch_nspi_req_t *req,
         count = req->row_count;
     }
 
-    rc = exch_nspi_rows(n, gal.ids + start, count, &cols,
-                        (req->flags & EXCH_NSPI_EPHID) != 0,
-                        req->stat.codepage, (exs_props_t **) &rsp->rows);
+    rc = exch_nspi_reply_rows(n, req, rsp, gal.ids + start, count, &cols,
+                              (req->flags & EXCH_NSPI_EPHID) != 0);
     if (rc != EXS_OK) {
         return rc;
     }
@@ -1766,10 +1772,6 @@ exch_nspi_query_rows(exch_nspi_t *n, const exch_nspi_req_t *req,
     st->delta = 0;
     st->num_pos = start + count;
     st->total_rec = gal.n;
-
-    rsp->has_rows = 1;
-    rsp->columns = cols;
-    rsp->nrows = count;
 
     return EXS_OK;
 }
@@ -1859,17 +1861,7 @@ exch_nspi_resolve_names(exch_nspi_t *n, const exch_nspi_req_t *req,
     rsp->mids.n = req->names.n;
     rsp->mids.tags = mids;
 
-    rc = exch_nspi_rows(n, rmids, nrows, &cols, 0, req->stat.codepage,
-                        (exs_props_t **) &rsp->rows);
-    if (rc != EXS_OK) {
-        return rc;
-    }
-
-    rsp->has_rows = 1;
-    rsp->columns = cols;
-    rsp->nrows = nrows;
-
-    return EXS_OK;
+    return exch_nspi_reply_rows(n, req, rsp, rmids, nrows, &cols, 0);
 }
 
 
@@ -2099,16 +2091,8 @@ exch_nspi_seek_entries(exch_nspi_t *n, const exch_nspi_req_t *req,
     rsp->stat.delta = 0;
 
     if (req->has_columns) {
-        rc = exch_nspi_rows(n, mids, count, &cols,
-                            (req->flags & EXCH_NSPI_EPHID) != 0,
-                            req->stat.codepage, (exs_props_t **) &rsp->rows);
-        if (rc != EXS_OK) {
-            return rc;
-        }
-
-        rsp->has_rows = 1;
-        rsp->columns = cols;
-        rsp->nrows = count;
+        return exch_nspi_reply_rows(n, req, rsp, mids, count, &cols,
+                                    (req->flags & EXCH_NSPI_EPHID) != 0);
     }
 
     return EXS_OK;
