@@ -1191,10 +1191,20 @@ exch_oxctabl_get_attachment_table(exch_ems_t *e, exch_rop_req_t *req,
 
 
 int
-exch_ems_table_object(exch_ems_t *e, exch_rop_req_t *req,
-    exch_rop_rsp_t *rsp, exch_ems_obj_t *parent, uint8_t kind, exs_id_t fid)
+exch_ems_folder_table(exch_ems_t *e, exch_rop_req_t *req,
+    exch_rop_rsp_t *rsp, exch_ems_obj_t *obj, uint8_t kind)
 {
-    return exch_oxctabl_new(e, req, rsp, parent, kind, fid);
+    int  rc;
+
+    if (obj->type != EXCH_EMS_FOLDER) {
+        rsp->rv = EXCH_EC_NOT_SUPPORTED;
+        return EXCH_OK;
+    }
+
+    rc = exch_oxctabl_new(e, req, rsp, obj, kind, obj->u.folder.fid);
+    rsp->u.table.row_count = 0;
+
+    return rc;
 }
 
 
