@@ -96,20 +96,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* RopLogon (private, the user's DN) and RopOpenFolder (the Inbox) */
 
-    p = mapi_fixture_logon_rops(f, setup + 2);
-    *p++ = EXCH_ROP_OPEN_MESSAGE; *p++ = 0; *p++ = 1; *p++ = 2;
-    exch_put16(p, 0x0FFF); p += 2;
-    exch_put64(p, exch_ems_eid(EXS_FID_INBOX)); p += 8;
-    *p++ = 0;
-    exch_put64(p, exch_ems_eid(f->mids[0])); p += 8;
-    *p++ = EXCH_ROP_OPEN_ATTACHMENT; *p++ = 0; *p++ = 2; *p++ = 3;
-    *p++ = 0;
-    exch_put32(p, 0); p += 4;
-    exch_put16(setup, (uint16_t) (p - setup));
-
-    for (i = 0; i < 4; i++) {
-        exch_put32(p, 0xFFFFFFFF); p += 4;
-    }
+    p = mapi_fixture_attachment_rops(f, setup);
 
     fuzz_execute(&e, setup, (size_t) (p - setup), 0x03);
 

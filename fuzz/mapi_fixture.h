@@ -244,4 +244,36 @@ mapi_fixture_logon_rops(mapi_fixture_t *f, uint8_t *p)
 }
 
 
+/* a whole ROP request buffer at buf: the logon ROPs, RopOpenMessage of
+ * f->mids[0] in the Inbox (from index 1 to 2) and RopOpenAttachment 0 (from
+ * 2 to 3), then the four handles, all 0xFFFFFFFF: returns the end */
+
+static uint8_t *mapi_fixture_attachment_rops(mapi_fixture_t *f,
+    uint8_t *buf) __attribute__((unused));
+
+static uint8_t *
+mapi_fixture_attachment_rops(mapi_fixture_t *f, uint8_t *buf)
+{
+    size_t    i;
+    uint8_t  *p;
+
+    p = mapi_fixture_logon_rops(f, buf + 2);
+    *p++ = EXCH_ROP_OPEN_MESSAGE; *p++ = 0; *p++ = 1; *p++ = 2;
+    exch_put16(p, 0x0FFF); p += 2;
+    exch_put64(p, exch_ems_eid(EXS_FID_INBOX)); p += 8;
+    *p++ = 0;
+    exch_put64(p, exch_ems_eid(f->mids[0])); p += 8;
+    *p++ = EXCH_ROP_OPEN_ATTACHMENT; *p++ = 0; *p++ = 2; *p++ = 3;
+    *p++ = 0;
+    exch_put32(p, 0); p += 4;
+    exch_put16(buf, (uint16_t) (p - buf));
+
+    for (i = 0; i < 4; i++) {
+        exch_put32(p, 0xFFFFFFFF); p += 4;
+    }
+
+    return p;
+}
+
+
 #endif /* _MAPI_FIXTURE_H_INCLUDED_ */

@@ -268,6 +268,9 @@ struct exch_ems_s {
 #define EXCH_EMS_SID_LEN        40
 #define EXCH_EMS_SEQ_LEN        32
 
+/* n random bytes from the kernel; EXS_IO when it has none */
+int exch_ems_random(uint8_t *p, size_t n);
+
 int exch_ems_sid_parse(const char *s, size_t len, uint8_t key[20]);
 void exch_ems_sid_format(const uint8_t key[20], char *out);
 void exch_ems_hex(const uint8_t *p, size_t n, char *out);
@@ -440,8 +443,10 @@ int exch_ems_table_count(exch_ems_t *e, exch_ems_obj_t *t, uint32_t *n);
 /* a table notification's row: its PropertyRow and the row before it */
 int exch_ems_table_row(exch_ems_t *e, exch_ems_obj_t *t, exs_id_t id,
     uint64_t *after, exs_bin_t *row);
-int exch_ems_table_object(exch_ems_t *e, exch_rop_req_t *req,
-    exch_rop_rsp_t *rsp, exch_ems_obj_t *parent, uint8_t kind, exs_id_t fid);
+/* a table of kind on the folder obj, for a ROP whose response has no row
+ * count (RopGetPermissionsTable, RopGetRulesTable) */
+int exch_ems_folder_table(exch_ems_t *e, exch_rop_req_t *req,
+    exch_rop_rsp_t *rsp, exch_ems_obj_t *obj, uint8_t kind);
 
 /* an address book entry id for a directory entry (exch_oxcstor.c) */
 int exch_ems_ab_entryid(exs_arena_t *a, const char *dn, uint32_t type,

@@ -24,7 +24,6 @@
 #define EXCH_EMS_OBJ_GRACE      86400
 
 
-static int exch_ems_random(uint8_t *p, size_t n);
 static int exch_ems_encode(exch_ems_t *e, exch_wr_t *w);
 static int exch_ems_decode(exch_ems_t *e, const uint8_t *p, size_t len);
 static int exch_ems_obj_encode(exch_wr_t *w, const exch_ems_obj_t *obj);
@@ -113,7 +112,7 @@ exch_ems_sid_format(const uint8_t key[20], char *out)
 }
 
 
-static int
+int
 exch_ems_random(uint8_t *p, size_t n)
 {
     ssize_t  got;

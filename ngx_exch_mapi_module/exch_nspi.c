@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 
 #include "exch_nspi.h"
 
@@ -94,7 +93,6 @@ typedef struct {
 } exch_nspi_gal_t;
 
 
-static int exch_nspi_random(uint8_t *p, size_t n);
 static int exch_nspi_put(exch_nspi_t *n, uint64_t expect);
 static int exch_nspi_txn(exch_nspi_t *n, exs_txn_t **txn);
 static int exch_nspi_gal(exch_nspi_t *n, exch_nspi_gal_t *gal);
@@ -110,6 +108,9 @@ static int exch_nspi_props(exch_nspi_t *n, const exs_dirent_t *d,
 static int exch_nspi_rows(exch_nspi_t *n, const uint32_t *mids,
     uint32_t count, const exch_tags_t *cols, int ephid, uint32_t codepage,
     exs_props_t **rows);
+static int exch_nspi_reply_rows(exch_nspi_t *n, const exch_nspi_req_t *req,
+    exch_nspi_rsp_t *rsp, const uint32_t *mids, uint32_t count,
+    const exch_tags_t *cols, int ephid);
 static int exch_nspi_eid(exch_nspi_t *n, const exs_dirent_t *d, int ephid,
     exs_bin_t *out);
 static const char *exch_nspi_home_mdb(exch_nspi_t *n,
@@ -154,25 +155,6 @@ static int exch_nspi_url(exch_nspi_t *n, const exch_nspi_req_t *req,
 
 /* sessions */
 
-static int
-exch_nspi_random(uint8_t *p, size_t n)
-{
-    ssize_t  got;
-
-    while (n) {
-        got = getrandom(p, n, 0);
-        if (got <= 0) {
-            return EXS_IO;
-        }
-
-        p += got;
-        n -= (size_t) got;
-    }
-
-    return EXS_OK;
-}
-
-
 int
 exch_nspi_session_create(exch_nspi_t *n, uint32_t codepage, uint32_t flags)
 {
@@ -188,8 +170,8 @@ exch_nspi_session_create(exch_nspi_t *n, uint32_t codepage, uint32_t flags)
     s->key[2] = (uint8_t) (n->user->id >> 8);
     s->key[3] = (uint8_t) n->user->id;
 
-    if (exch_nspi_random(s->key + 4, 16) != EXS_OK
-        || exch_nspi_random(s->seq, 16) != EXS_OK)
+    if (exch_ems_random(s->key + 4, 16) != EXS_OK
+        || exch_ems_random(s->seq, 16) != EXS_OK)
     {
         return EXS_IO;
     }
@@ -254,7 +236,7 @@ exch_nspi_session_load(exch_nspi_t *n, const uint8_t key[20])
 int
 exch_nspi_session_claim(exch_nspi_t *n)
 {
-    if (exch_nspi_random(n->s->seq, 16) != EXS_OK) {
+    if (exch_ems_random(n->s->seq, 16) != EXS_OK) {
         return EXS_IO;
     }
 
@@ -811,6 +793,28 @@ exch_nspi_rows(exch_nspi_t *n, const uint32_t *mids, uint32_t count,
 }
 
 
+/* the rows of mids in the columns cols, as the response's rows */
+static int
+exch_nspi_reply_rows(exch_nspi_t *n, const exch_nspi_req_t *req,
+    exch_nspi_rsp_t *rsp, const uint32_t *mids, uint32_t count,
+    const exch_tags_t *cols, int ephid)
+{
+    int  rc;
+
+    rc = exch_nspi_rows(n, mids, count, cols, ephid, req->stat.codepage,
+                        (exs_props_t **) &rsp->rows);
+    if (rc != EXS_OK) {
+        return rc;
+    }
+
+    rsp->has_rows = 1;
+    rsp->columns = *cols;
+    rsp->nrows = count;
+
+    return EXS_OK;
+}
+
+
 /* ambiguous name resolution, MS-OXNSPI 3.1.4.7 */
 
 static int
@@ -1327,16 +1331,8 @@ exch_nspi_get_matches(exch_nspi_t *n, const exch_nspi_req_t *req,
 
         exch_nspi_cols(req, &cols);
 
-        rc = exch_nspi_rows(n, mids, count, &cols,
-                            (req->flags & EXCH_NSPI_EPHID) != 0,
-                            req->stat.codepage, (exs_props_t **) &rsp->rows);
-        if (rc != EXS_OK) {
-            return rc;
-        }
-
-        rsp->has_rows = 1;
-        rsp->columns = cols;
-        rsp->nrows = count;
+        return exch_nspi_reply_rows(n, req, rsp, mids, count, &cols,
+                                    (req->flags & EXCH_NSPI_EPHID) != 0);
     }
 
     return EXS_OK;
@@ -1733,19 +1729,9 @@ exch_nspi_query_rows(exch_nspi_t *n, const exch_nspi_req_t *req,
 
     if (req->explicit_table.n) {
         /* the rows of the ids given, in their order */
-        rc = exch_nspi_rows(n, req->explicit_table.tags,
-                            req->explicit_table.n, &cols,
-                            (req->flags & EXCH_NSPI_EPHID) != 0,
-                            req->stat.codepage, (exs_props_t **) &rsp->rows);
-        if (rc != EXS_OK) {
-            return rc;
-        }
-
-        rsp->has_rows = 1;
-        rsp->columns = cols;
-        rsp->nrows = req->explicit_table.n;
-
-        return EXS_OK;
+        return exch_nspi_reply_rows(n, req, rsp, req->explicit_table.tags,
+                                    req->explicit_table.n, &cols,
+                                    (req->flags & EXCH_NSPI_EPHID) != 0);
     }
 
     if (req->stat.container_id != 0) {
@@ -1775,9 +1761,8 @@ exch_nspi_query_rows(exch_nspi_t *n, const exch_nspi_req_t *req,
         count = req->row_count;
     }
 
-    rc = exch_nspi_rows(n, gal.ids + start, count, &cols,
-                        (req->flags & EXCH_NSPI_EPHID) != 0,
-                        req->stat.codepage, (exs_props_t **) &rsp->rows);
+    rc = exch_nspi_reply_rows(n, req, rsp, gal.ids + start, count, &cols,
+                              (req->flags & EXCH_NSPI_EPHID) != 0);
     if (rc != EXS_OK) {
         return rc;
     }
@@ -1787,10 +1772,6 @@ exch_nspi_query_rows(exch_nspi_t *n, const exch_nspi_req_t *req,
     st->delta = 0;
     st->num_pos = start + count;
     st->total_rec = gal.n;
-
-    rsp->has_rows = 1;
-    rsp->columns = cols;
-    rsp->nrows = count;
 
     return EXS_OK;
 }
@@ -1880,17 +1861,7 @@ exch_nspi_resolve_names(exch_nspi_t *n, const exch_nspi_req_t *req,
     rsp->mids.n = req->names.n;
     rsp->mids.tags = mids;
 
-    rc = exch_nspi_rows(n, rmids, nrows, &cols, 0, req->stat.codepage,
-                        (exs_props_t **) &rsp->rows);
-    if (rc != EXS_OK) {
-        return rc;
-    }
-
-    rsp->has_rows = 1;
-    rsp->columns = cols;
-    rsp->nrows = nrows;
-
-    return EXS_OK;
+    return exch_nspi_reply_rows(n, req, rsp, rmids, nrows, &cols, 0);
 }
 
 
@@ -2120,16 +2091,8 @@ exch_nspi_seek_entries(exch_nspi_t *n, const exch_nspi_req_t *req,
     rsp->stat.delta = 0;
 
     if (req->has_columns) {
-        rc = exch_nspi_rows(n, mids, count, &cols,
-                            (req->flags & EXCH_NSPI_EPHID) != 0,
-                            req->stat.codepage, (exs_props_t **) &rsp->rows);
-        if (rc != EXS_OK) {
-            return rc;
-        }
-
-        rsp->has_rows = 1;
-        rsp->columns = cols;
-        rsp->nrows = count;
+        return exch_nspi_reply_rows(n, req, rsp, mids, count, &cols,
+                                    (req->flags & EXCH_NSPI_EPHID) != 0);
     }
 
     return EXS_OK;

@@ -71,6 +71,8 @@ static int exch_oxcprpt_set_properties(exch_ems_t *e, exch_rop_req_t *req,
 static int exch_oxcprpt_delete_properties(exch_ems_t *e,
     exch_rop_req_t *req, exch_rop_rsp_t *rsp, exch_ems_obj_t *obj,
     exch_ems_obj_t *dst);
+static uint32_t exch_oxcprpt_copy_allowed(exch_ems_obj_t *obj,
+    exch_ems_obj_t *dst, uint8_t flags);
 static int exch_oxcprpt_copy_properties(exch_ems_t *e, exch_rop_req_t *req,
     exch_rop_rsp_t *rsp, exch_ems_obj_t *obj, exch_ems_obj_t *dst);
 static int exch_oxcprpt_copy_to(exch_ems_t *e, exch_rop_req_t *req,
@@ -1068,6 +1070,26 @@ exch_oxcprpt_delete_properties(exch_ems_t *e, exch_rop_req_t *req,
 }
 
 
+/* RopCopyProperties and RopCopyTo: between two objects of one kind, with
+ * known flags only; EXCH_EC_SUCCESS or the ROP's error */
+static uint32_t
+exch_oxcprpt_copy_allowed(exch_ems_obj_t *obj, exch_ems_obj_t *dst,
+    uint8_t flags)
+{
+    if (obj->type != dst->type || obj->type < EXCH_EMS_FOLDER
+        || obj->type > EXCH_EMS_ATTACH)
+    {
+        return EXCH_EC_NOT_SUPPORTED;
+    }
+
+    if (flags & ~(EXCH_COPY_MOVE | EXCH_COPY_NO_OVERWRITE)) {
+        return EXCH_EC_INVALID_PARAM;
+    }
+
+    return EXCH_EC_SUCCESS;
+}
+
+
 /*
  * CopyProperties and CopyTo (3.2.5.7, 3.2.5.8): between two objects of
  * the same kind; the destination's values are replaced unless
@@ -1090,15 +1112,8 @@ exch_oxcprpt_copy_properties(exch_ems_t *e, exch_rop_req_t *req,
     flags = req->u.copy_properties.flags;
     tags = &req->u.copy_properties.tags;
 
-    if (obj->type != dst->type || obj->type < EXCH_EMS_FOLDER
-        || obj->type > EXCH_EMS_ATTACH)
-    {
-        rsp->rv = EXCH_EC_NOT_SUPPORTED;
-        return EXCH_OK;
-    }
-
-    if (flags & ~(EXCH_COPY_MOVE | EXCH_COPY_NO_OVERWRITE)) {
-        rsp->rv = EXCH_EC_INVALID_PARAM;
+    rsp->rv = exch_oxcprpt_copy_allowed(obj, dst, flags);
+    if (rsp->rv != EXCH_EC_SUCCESS) {
         return EXCH_OK;
     }
 
@@ -1177,15 +1192,8 @@ exch_oxcprpt_copy_to(exch_ems_t *e, exch_rop_req_t *req,
     flags = req->u.copy_to.flags;
     ex = &req->u.copy_to.excluded;
 
-    if (obj->type != dst->type || obj->type < EXCH_EMS_FOLDER
-        || obj->type > EXCH_EMS_ATTACH)
-    {
-        rsp->rv = EXCH_EC_NOT_SUPPORTED;
-        return EXCH_OK;
-    }
-
-    if (flags & ~(EXCH_COPY_MOVE | EXCH_COPY_NO_OVERWRITE)) {
-        rsp->rv = EXCH_EC_INVALID_PARAM;
+    rsp->rv = exch_oxcprpt_copy_allowed(obj, dst, flags);
+    if (rsp->rv != EXCH_EC_SUCCESS) {
         return EXCH_OK;
     }
 

@@ -60,6 +60,8 @@ static int exch_oxcstor_public_folder_is_ghosted(exch_ems_t *e,
     exch_ems_obj_t *dst);
 static int exch_oxcstor_receive_folders(exch_ems_t *e, exs_mbox_t *mb,
     exch_receive_folder_row_t **rows, uint32_t *n);
+static uint32_t exch_oxcstor_receive_table(exch_ems_t *e, exch_ems_obj_t *obj,
+    exs_mbox_t **mb, exch_receive_folder_row_t **rows, uint32_t *n);
 static int exch_oxcstor_mailbox_guid(exch_ems_t *e, exch_ems_obj_t *obj,
     uint8_t guid[16]);
 
@@ -326,29 +328,40 @@ exch_oxcstor_receive_folders(exch_ems_t *e, exs_mbox_t *mb,
 }
 
 
+/* the receive folder table for a ROP on obj, which must be a logon:
+ * EXCH_EC_SUCCESS, or the ROP's error */
+
+static uint32_t
+exch_oxcstor_receive_table(exch_ems_t *e, exch_ems_obj_t *obj,
+    exs_mbox_t **mb, exch_receive_folder_row_t **rows, uint32_t *n)
+{
+    int  rc;
+
+    if (obj->type != EXCH_EMS_LOGON) {
+        return EXCH_EC_NOT_SUPPORTED;
+    }
+
+    rc = exch_ems_mbox(e, obj, mb);
+    if (rc == EXS_OK) {
+        rc = exch_oxcstor_receive_folders(e, *mb, rows, n);
+    }
+
+    return exch_ems_ec(rc);
+}
+
+
 static int
 exch_oxcstor_get_receive_folder(exch_ems_t *e, exch_rop_req_t *req,
     exch_rop_rsp_t *rsp, exch_ems_obj_t *obj, exch_ems_obj_t *dst)
 {
-    int                         rc;
     size_t                      len, best;
     uint32_t                    i, n;
     exs_mbox_t                 *mb;
     const exs_str_t            *cls;
     exch_receive_folder_row_t  *rows;
 
-    if (obj->type != EXCH_EMS_LOGON) {
-        rsp->rv = EXCH_EC_NOT_SUPPORTED;
-        return EXCH_OK;
-    }
-
-    rc = exch_ems_mbox(e, obj, &mb);
-    if (rc == EXS_OK) {
-        rc = exch_oxcstor_receive_folders(e, mb, &rows, &n);
-    }
-
-    if (rc != EXS_OK) {
-        rsp->rv = exch_ems_ec(rc);
+    rsp->rv = exch_oxcstor_receive_table(e, obj, &mb, &rows, &n);
+    if (rsp->rv != EXCH_EC_SUCCESS) {
         return EXCH_OK;
     }
 
@@ -500,24 +513,13 @@ static int
 exch_oxcstor_get_receive_folder_table(exch_ems_t *e, exch_rop_req_t *req,
     exch_rop_rsp_t *rsp, exch_ems_obj_t *obj, exch_ems_obj_t *dst)
 {
-    int                         rc;
     uint32_t                    i, n;
     exs_mbox_t                 *mb;
     exs_folder_info_t           info;
     exch_receive_folder_row_t  *rows;
 
-    if (obj->type != EXCH_EMS_LOGON) {
-        rsp->rv = EXCH_EC_NOT_SUPPORTED;
-        return EXCH_OK;
-    }
-
-    rc = exch_ems_mbox(e, obj, &mb);
-    if (rc == EXS_OK) {
-        rc = exch_oxcstor_receive_folders(e, mb, &rows, &n);
-    }
-
-    if (rc != EXS_OK) {
-        rsp->rv = exch_ems_ec(rc);
+    rsp->rv = exch_oxcstor_receive_table(e, obj, &mb, &rows, &n);
+    if (rsp->rv != EXCH_EC_SUCCESS) {
         return EXCH_OK;
     }
 

@@ -75,6 +75,8 @@ typedef struct {
 } exch_tview_t;
 
 
+static uint32_t exch_oxctabl_view(exch_ems_t *e, exch_ems_obj_t *obj,
+    exch_tview_t *v);
 static int exch_oxctabl_open(exch_ems_t *e, exch_ems_obj_t *t,
     exch_tview_t *v);
 static int exch_oxctabl_memory(exch_ems_t *e, exch_tview_t *v);
@@ -209,6 +211,18 @@ exch_oxctabl_handler(uint8_t rop_id)
 
 
 /* views */
+
+/* the view of a table ROP's object: EXCH_EC_SUCCESS, or the ROP's error */
+static uint32_t
+exch_oxctabl_view(exch_ems_t *e, exch_ems_obj_t *obj, exch_tview_t *v)
+{
+    if (obj->type != EXCH_EMS_TABLE) {
+        return EXCH_EC_NOT_SUPPORTED;
+    }
+
+    return exch_ems_ec(exch_oxctabl_open(e, obj, v));
+}
+
 
 static int
 exch_oxctabl_open(exch_ems_t *e, exch_ems_obj_t *t, exch_tview_t *v)
@@ -1177,10 +1191,20 @@ exch_oxctabl_get_attachment_table(exch_ems_t *e, exch_rop_req_t *req,
 
 
 int
-exch_ems_table_object(exch_ems_t *e, exch_rop_req_t *req,
-    exch_rop_rsp_t *rsp, exch_ems_obj_t *parent, uint8_t kind, exs_id_t fid)
+exch_ems_folder_table(exch_ems_t *e, exch_rop_req_t *req,
+    exch_rop_rsp_t *rsp, exch_ems_obj_t *obj, uint8_t kind)
 {
-    return exch_oxctabl_new(e, req, rsp, parent, kind, fid);
+    int  rc;
+
+    if (obj->type != EXCH_EMS_FOLDER) {
+        rsp->rv = EXCH_EC_NOT_SUPPORTED;
+        return EXCH_OK;
+    }
+
+    rc = exch_oxctabl_new(e, req, rsp, obj, kind, obj->u.folder.fid);
+    rsp->u.table.row_count = 0;
+
+    return rc;
 }
 
 
@@ -1479,17 +1503,10 @@ static int
 exch_oxctabl_query_position(exch_ems_t *e, exch_rop_req_t *req,
     exch_rop_rsp_t *rsp, exch_ems_obj_t *obj, exch_ems_obj_t *dst)
 {
-    int           rc;
     exch_tview_t  v;
 
-    if (obj->type != EXCH_EMS_TABLE) {
-        rsp->rv = EXCH_EC_NOT_SUPPORTED;
-        return EXCH_OK;
-    }
-
-    rc = exch_oxctabl_open(e, obj, &v);
-    if (rc != EXS_OK) {
-        rsp->rv = exch_ems_ec(rc);
+    rsp->rv = exch_oxctabl_view(e, obj, &v);
+    if (rsp->rv != EXCH_EC_SUCCESS) {
         return EXCH_OK;
     }
 
@@ -1534,18 +1551,11 @@ static int
 exch_oxctabl_seek_row(exch_ems_t *e, exch_rop_req_t *req,
     exch_rop_rsp_t *rsp, exch_ems_obj_t *obj, exch_ems_obj_t *dst)
 {
-    int           rc;
     uint32_t      base;
     exch_tview_t  v;
 
-    if (obj->type != EXCH_EMS_TABLE) {
-        rsp->rv = EXCH_EC_NOT_SUPPORTED;
-        return EXCH_OK;
-    }
-
-    rc = exch_oxctabl_open(e, obj, &v);
-    if (rc != EXS_OK) {
-        rsp->rv = exch_ems_ec(rc);
+    rsp->rv = exch_oxctabl_view(e, obj, &v);
+    if (rsp->rv != EXCH_EC_SUCCESS) {
         return EXCH_OK;
     }
 
@@ -1800,14 +1810,8 @@ exch_oxctabl_query_columns_all(exch_ems_t *e, exch_rop_req_t *req,
         PR_DEPTH, PR_ENTRYID, PR_RECORD_KEY
     };
 
-    if (obj->type != EXCH_EMS_TABLE) {
-        rsp->rv = EXCH_EC_NOT_SUPPORTED;
-        return EXCH_OK;
-    }
-
-    rc = exch_oxctabl_open(e, obj, &v);
-    if (rc != EXS_OK) {
-        rsp->rv = exch_ems_ec(rc);
+    rsp->rv = exch_oxctabl_view(e, obj, &v);
+    if (rsp->rv != EXCH_EC_SUCCESS) {
         return EXCH_OK;
     }
 
@@ -2025,14 +2029,8 @@ exch_oxctabl_expand_row(exch_ems_t *e, exch_rop_req_t *req,
     exs_props_t    *rows;
     exch_tview_t    v;
 
-    if (obj->type != EXCH_EMS_TABLE) {
-        rsp->rv = EXCH_EC_NOT_SUPPORTED;
-        return EXCH_OK;
-    }
-
-    rc = exch_oxctabl_open(e, obj, &v);
-    if (rc != EXS_OK) {
-        rsp->rv = exch_ems_ec(rc);
+    rsp->rv = exch_oxctabl_view(e, obj, &v);
+    if (rsp->rv != EXCH_EC_SUCCESS) {
         return EXCH_OK;
     }
 
@@ -2100,14 +2098,8 @@ exch_oxctabl_collapse_row(exch_ems_t *e, exch_rop_req_t *req,
     uint32_t      pos, before, count;
     exch_tview_t  v;
 
-    if (obj->type != EXCH_EMS_TABLE) {
-        rsp->rv = EXCH_EC_NOT_SUPPORTED;
-        return EXCH_OK;
-    }
-
-    rc = exch_oxctabl_open(e, obj, &v);
-    if (rc != EXS_OK) {
-        rsp->rv = exch_ems_ec(rc);
+    rsp->rv = exch_oxctabl_view(e, obj, &v);
+    if (rsp->rv != EXCH_EC_SUCCESS) {
         return EXCH_OK;
     }
 

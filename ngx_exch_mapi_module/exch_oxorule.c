@@ -193,18 +193,7 @@ static int
 exch_oxorule_get_rules_table(exch_ems_t *e, exch_rop_req_t *req,
     exch_rop_rsp_t *rsp, exch_ems_obj_t *obj, exch_ems_obj_t *dst)
 {
-    int  rc;
-
-    if (obj->type != EXCH_EMS_FOLDER) {
-        rsp->rv = EXCH_EC_NOT_SUPPORTED;
-        return EXCH_OK;
-    }
-
-    rc = exch_ems_table_object(e, req, rsp, obj, EXCH_EMS_TBL_RULES,
-                               obj->u.folder.fid);
-    rsp->u.table.row_count = 0;
-
-    return rc;
+    return exch_ems_folder_table(e, req, rsp, obj, EXCH_EMS_TBL_RULES);
 }
 
 

@@ -146,6 +146,9 @@ static void ngx_exch_mapi_emsmdb(ngx_exch_mapi_work_t *w);
 static void ngx_exch_mapi_execute_begin(ngx_exch_mapi_work_t *w);
 static void ngx_exch_mapi_execute_run(ngx_exch_mapi_work_t *w);
 static void ngx_exch_mapi_nspi(ngx_exch_mapi_work_t *w);
+static void ngx_exch_mapi_ems_init(ngx_exch_mapi_work_t *w, exch_ems_t *e,
+    exs_arena_t *a);
+static int ngx_exch_mapi_session_failed(ngx_exch_mapi_work_t *w, int rc);
 static unsigned ngx_exch_mapi_check(ngx_exch_mapi_work_t *w,
     uint32_t user, const uint8_t *seq, int sequenced);
 static int ngx_exch_mapi_aux(ngx_exch_mapi_work_t *w, int connect,
@@ -1253,12 +1256,7 @@ ngx_exch_mapi_events(ngx_exch_mapi_work_t *w)
         return 1;
     }
 
-    ngx_memzero(&e, sizeof(exch_ems_t));
-    e.env = w->env;
-    e.a = a;
-    e.conf = &w->conf;
-    e.user = &w->user;
-    e.now = w->now;
+    ngx_exch_mapi_ems_init(w, &e, a);
 
     rc = exch_ems_session_load(&e, w->sid);
 
@@ -1338,6 +1336,46 @@ ngx_exch_mapi_process(ngx_exch_mapi_work_t *w)
 }
 
 
+/* an EMSMDB context for the request's user, in the arena a */
+
+static void
+ngx_exch_mapi_ems_init(ngx_exch_mapi_work_t *w, exch_ems_t *e,
+    exs_arena_t *a)
+{
+    ngx_memzero(e, sizeof(exch_ems_t));
+    e->env = w->env;
+    e->a = a;
+    e->conf = &w->conf;
+    e->user = &w->user;
+    e->now = w->now;
+}
+
+
+/*
+ * the outcome of claiming or saving a session: 0 when it went through,
+ * else 1 with the response code set (another request took the sequence:
+ * InvalidSequence)
+ */
+
+static int
+ngx_exch_mapi_session_failed(ngx_exch_mapi_work_t *w, int rc)
+{
+    if (rc == EXS_OK) {
+        return 0;
+    }
+
+    if (rc == EXS_CONFLICT) {
+        w->rcode = EXCH_MH_RC_INVALID_SEQUENCE;
+        return 1;
+    }
+
+    w->rcode = EXCH_MH_RC_UNKNOWN_FAILURE;
+    w->error = exs_strerror(rc);
+
+    return 1;
+}
+
+
 /* a loaded session may serve this request (3.2.5.1, 3.2.5.6) */
 
 static unsigned
@@ -1413,12 +1451,7 @@ ngx_exch_mapi_emsmdb(ngx_exch_mapi_work_t *w)
         return;
     }
 
-    ngx_memzero(&e, sizeof(exch_ems_t));
-    e.env = w->env;
-    e.a = w->a;
-    e.conf = &w->conf;
-    e.user = &w->user;
-    e.now = w->now;
+    ngx_exch_mapi_ems_init(w, &e, w->a);
 
     if (exch_wr_init_grow(&wr, w->a, 4096, 0x100000) != EXCH_OK) {
         w->rcode = EXCH_MH_RC_UNKNOWN_FAILURE;
@@ -1574,12 +1607,7 @@ ngx_exch_mapi_wait_begin(ngx_exch_mapi_work_t *w)
         return;
     }
 
-    ngx_memzero(&e, sizeof(exch_ems_t));
-    e.env = w->env;
-    e.a = a;
-    e.conf = &w->conf;
-    e.user = &w->user;
-    e.now = w->now;
+    ngx_exch_mapi_ems_init(w, &e, a);
 
     rc = exch_ems_session_load(&e, w->sid);
 
@@ -1637,11 +1665,7 @@ ngx_exch_mapi_execute_begin(ngx_exch_mapi_work_t *w)
     }
 
     w->e = e;
-    e->env = w->env;
-    e->a = w->a;
-    e->conf = &w->conf;
-    e->user = &w->user;
-    e->now = w->now;
+    ngx_exch_mapi_ems_init(w, e, w->a);
 
     rc = exch_ems_session_load(e, w->sid);
     if (rc != EXS_OK) {
@@ -1661,14 +1685,7 @@ ngx_exch_mapi_execute_begin(ngx_exch_mapi_work_t *w)
 
     rc = w->claim_late ? exch_ems_session_claim_late(e)
                        : exch_ems_session_claim(e);
-    if (rc == EXS_CONFLICT) {
-        w->rcode = EXCH_MH_RC_INVALID_SEQUENCE;
-        return;
-    }
-
-    if (rc != EXS_OK) {
-        w->rcode = EXCH_MH_RC_UNKNOWN_FAILURE;
-        w->error = exs_strerror(rc);
+    if (ngx_exch_mapi_session_failed(w, rc)) {
         return;
     }
 
@@ -1721,14 +1738,7 @@ ngx_exch_mapi_execute_run(ngx_exch_mapi_work_t *w)
     }
 
     rc = exch_ems_session_save(e);
-    if (rc == EXS_CONFLICT) {
-        w->rcode = EXCH_MH_RC_INVALID_SEQUENCE;
-        return;
-    }
-
-    if (rc != EXS_OK) {
-        w->rcode = EXCH_MH_RC_UNKNOWN_FAILURE;
-        w->error = exs_strerror(rc);
+    if (ngx_exch_mapi_session_failed(w, rc)) {
         return;
     }
 
@@ -1844,14 +1854,7 @@ ngx_exch_mapi_nspi(ngx_exch_mapi_work_t *w)
     }
 
     rc = exch_nspi_session_claim(&n);
-    if (rc == EXS_CONFLICT) {
-        w->rcode = EXCH_MH_RC_INVALID_SEQUENCE;
-        return;
-    }
-
-    if (rc != EXS_OK) {
-        w->rcode = EXCH_MH_RC_UNKNOWN_FAILURE;
-        w->error = exs_strerror(rc);
+    if (ngx_exch_mapi_session_failed(w, rc)) {
         return;
     }
 

@@ -217,18 +217,7 @@ test_session(mapi_fixture_t *f)
 
     /* Logon, OpenFolder(Inbox), OpenMessage, OpenAttachment */
 
-    p = mapi_fixture_logon_rops(f, req + 2);
-    *p++ = 0x03; *p++ = 0; *p++ = 1; *p++ = 2;
-    exch_put16(p, 0x0FFF); p += 2;
-    exch_put64(p, exch_ems_eid(EXS_FID_INBOX)); p += 8;
-    *p++ = 0;
-    exch_put64(p, exch_ems_eid(f->mids[0])); p += 8;
-    *p++ = 0x22; *p++ = 0; *p++ = 2; *p++ = 3; *p++ = 0;
-    exch_put32(p, 0); p += 4;
-    exch_put16(req, (uint16_t) (p - req));
-    for (i = 0; i < 4; i++) {
-        exch_put32(p, 0xFFFFFFFF); p += 4;
-    }
+    p = mapi_fixture_attachment_rops(f, req);
 
     o = execute(&e, req, (size_t) (p - req), &len);
     ok(o != NULL, "the first Execute runs");
