@@ -619,13 +619,11 @@ exch_ews_op_get_attachment(exch_ews_t *ews, xmlNodePtr req)
 
     ids = exch_ews_mchild(req, "AttachmentIds");
 
-    shape = exs_alloc(ews->a, sizeof(exch_ews_shape_t));
+    shape = exch_ews_shape_new(ews, exch_ews_mchild(req, "AttachmentShape"), 0,
+                               &code);
     if (shape == NULL) {
         return EXCH_EWS_FAIL;
     }
-
-    code = exch_ews_shape_parse(ews, exch_ews_mchild(req, "AttachmentShape"),
-                                0, shape);
 
     if (ids == NULL || code == EXCH_EWS_ERR_SCHEMA_VALIDATION) {
         return exch_ews_fault(ews, EXCH_EWS_ERR_SCHEMA_VALIDATION, NULL,

@@ -567,13 +567,11 @@ exch_ews_op_find_item(exch_ews_t *ews, xmlNodePtr req)
     exch_ews_paging_t       pg;
     exch_ews_folder_ref_t   ref;
 
-    shape = exs_alloc(ews->a, sizeof(exch_ews_shape_t));
+    shape = exch_ews_shape_new(ews, exch_ews_mchild(req, "ItemShape"), 0,
+                               &code);
     if (shape == NULL) {
         return EXCH_EWS_FAIL;
     }
-
-    code = exch_ews_shape_parse(ews, exch_ews_mchild(req, "ItemShape"), 0,
-                                shape);
     shape->find = 1;
     parents = exch_ews_mchild(req, "ParentFolderIds");
     trav = exch_ews_attr(req, "Traversal");
@@ -657,13 +655,11 @@ exch_ews_op_get_item(exch_ews_t *ews, xmlNodePtr req)
     exch_ews_shape_t      *shape;
     exch_ews_item_ref_t    it;
 
-    shape = exs_alloc(ews->a, sizeof(exch_ews_shape_t));
+    shape = exch_ews_shape_new(ews, exch_ews_mchild(req, "ItemShape"), 0,
+                               &code);
     if (shape == NULL) {
         return EXCH_EWS_FAIL;
     }
-
-    code = exch_ews_shape_parse(ews, exch_ews_mchild(req, "ItemShape"), 0,
-                                shape);
     ids = exch_ews_mchild(req, "ItemIds");
 
     if (code == EXCH_EWS_ERR_SCHEMA_VALIDATION || ids == NULL) {
