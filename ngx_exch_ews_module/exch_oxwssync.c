@@ -45,6 +45,9 @@ typedef struct {
 static int exch_ews_ids_has(const exch_ews_syncstate_t *st, exs_id_t id);
 static int exch_ews_ids_cmp(const void *a, const void *b);
 static int exch_ews_event_cmp(const void *a, const void *b);
+static exch_ews_code_t exch_ews_syncstate_in(exch_ews_t *ews,
+    xmlNodePtr req, exch_ews_folder_ref_t *ref, int kind,
+    exch_ews_syncstate_t *st);
 static int exch_ews_ids_set(exch_ews_t *ews, exch_ews_syncstate_t *st,
     const exs_id_t *add, uint32_t nadd, const exs_id_t *del, uint32_t ndel);
 
@@ -322,13 +325,40 @@ exch_ews_ids_set(exch_ews_t *ews, exch_ews_syncstate_t *st,
 }
 
 
+/*
+ * the request's SyncState: none starts from the beginning, else it must
+ * be of this kind and for this folder
+ */
+
+static exch_ews_code_t
+exch_ews_syncstate_in(exch_ews_t *ews, xmlNodePtr req,
+    exch_ews_folder_ref_t *ref, int kind, exch_ews_syncstate_t *st)
+{
+    int          rc;
+    size_t       slen;
+    const char  *s;
+
+    s = exch_ews_text(ews, exch_ews_mchild(req, "SyncState"), &slen);
+    rc = exch_ews_syncstate_decode(s, slen, st, ews->a);
+
+    if (rc != EXS_OK
+        || (slen && (st->kind != kind || st->fid != ref->fid
+                     || memcmp(st->guid, ref->m->guid, 16) != 0)))
+    {
+        return EXCH_EWS_ERR_INVALID_SYNC_STATE_DATA;
+    }
+
+    return EXCH_EWS_NOERROR;
+}
+
+
 /* SyncFolderHierarchy */
 
 int
 exch_ews_op_sync_folder_hierarchy(exch_ews_t *ews, xmlNodePtr req)
 {
     int                     rc;
-    size_t                  mark, slen;
+    size_t                  mark;
     uint32_t                total, got, i, ndel;
     exs_id_t               *ids, *del;
     xmlNodePtr              sf;
@@ -342,13 +372,11 @@ exch_ews_op_sync_folder_hierarchy(exch_ews_t *ews, xmlNodePtr req)
     exch_ews_syncstate_t    st;
     exch_ews_folder_ref_t   ref;
 
-    shape = exs_alloc(ews->a, sizeof(exch_ews_shape_t));
+    shape = exch_ews_shape_new(ews, exch_ews_mchild(req, "FolderShape"), 1,
+                               &code);
     if (shape == NULL) {
         return EXCH_EWS_FAIL;
     }
-
-    code = exch_ews_shape_parse(ews, exch_ews_mchild(req, "FolderShape"), 1,
-                                shape);
 
     if (code == EXCH_EWS_ERR_SCHEMA_VALIDATION
         || exch_ews_mchild(req, "FolderShape") == NULL)
@@ -381,17 +409,8 @@ exch_ews_op_sync_folder_hierarchy(exch_ews_t *ews, xmlNodePtr req)
         return exch_ews_fault(ews, code, NULL, "The folder id is not valid.");
     }
 
-    s = exch_ews_text(ews, exch_ews_mchild(req, "SyncState"), &slen);
-
     if (code == EXCH_EWS_NOERROR) {
-        rc = exch_ews_syncstate_decode(s, slen, &st, ews->a);
-
-        if (rc != EXS_OK
-            || (slen && (st.kind != EXCH_SYNC_HIERARCHY || st.fid != ref.fid
-                         || memcmp(st.guid, ref.m->guid, 16) != 0)))
-        {
-            code = EXCH_EWS_ERR_INVALID_SYNC_STATE_DATA;
-        }
+        code = exch_ews_syncstate_in(ews, req, &ref, EXCH_SYNC_HIERARCHY, &st);
     }
 
     if (code == EXCH_EWS_NOERROR) {
@@ -529,7 +548,7 @@ int
 exch_ews_op_sync_folder_items(exch_ews_t *ews, xmlNodePtr req)
 {
     int                     rc, more, dmore, assoc, last, skip;
-    size_t                  mark, slen;
+    size_t                  mark;
     uint32_t                max, n, nch, i, j, ndel, nadd, nign, nev, take;
     uint64_t                cn, top;
     exs_id_t               *add, *del, *ign;
@@ -546,13 +565,11 @@ exch_ews_op_sync_folder_items(exch_ews_t *ews, xmlNodePtr req)
     exch_ews_item_ref_t     it;
     exch_ews_folder_ref_t   ref;
 
-    shape = exs_alloc(ews->a, sizeof(exch_ews_shape_t));
+    shape = exch_ews_shape_new(ews, exch_ews_mchild(req, "ItemShape"), 0,
+                               &code);
     if (shape == NULL) {
         return EXCH_EWS_FAIL;
     }
-
-    code = exch_ews_shape_parse(ews, exch_ews_mchild(req, "ItemShape"), 0,
-                                shape);
     sf = exch_ews_mchild(req, "SyncFolderId");
     s = exch_ews_value(exch_ews_mchild(req, "MaxChangesReturned"));
 
@@ -588,17 +605,8 @@ exch_ews_op_sync_folder_items(exch_ews_t *ews, xmlNodePtr req)
         return exch_ews_fault(ews, code, NULL, "The folder id is not valid.");
     }
 
-    s = exch_ews_text(ews, exch_ews_mchild(req, "SyncState"), &slen);
-
     if (code == EXCH_EWS_NOERROR) {
-        rc = exch_ews_syncstate_decode(s, slen, &st, ews->a);
-
-        if (rc != EXS_OK
-            || (slen && (st.kind != EXCH_SYNC_ITEMS || st.fid != ref.fid
-                         || memcmp(st.guid, ref.m->guid, 16) != 0)))
-        {
-            code = EXCH_EWS_ERR_INVALID_SYNC_STATE_DATA;
-        }
+        code = exch_ews_syncstate_in(ews, req, &ref, EXCH_SYNC_ITEMS, &st);
     }
 
     if (code == EXCH_EWS_NOERROR) {
