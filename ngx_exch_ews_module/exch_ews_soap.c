@@ -865,6 +865,19 @@ exch_ews_msg_error(exch_ews_t *ews, exch_ews_code_t code, const char *text)
 
 
 void
+exch_ews_msg_result(exch_ews_t *ews, exch_ews_code_t code)
+{
+    if (code != EXCH_EWS_NOERROR) {
+        exch_ews_msg_error(ews, code, NULL);
+        return;
+    }
+
+    exch_ews_msg_ok(ews);
+    exch_ews_msg_end(ews);
+}
+
+
+void
 exch_ews_single_begin(exch_ews_t *ews, exch_ews_code_t code,
     const char *text)
 {

@@ -1673,13 +1673,7 @@ exch_ews_op_delete_folder(exch_ews_t *ews, xmlNodePtr req)
             code = exch_ews_code_from_rc(rc, 1);
         }
 
-        if (code != EXCH_EWS_NOERROR) {
-            exch_ews_msg_error(ews, code, NULL);
-            continue;
-        }
-
-        exch_ews_msg_ok(ews);
-        exch_ews_msg_end(ews);
+        exch_ews_msg_result(ews, code);
     }
 
     exch_ews_resp_end(ews);
@@ -1712,23 +1706,11 @@ exch_ews_move_copy_folder(exch_ews_t *ews, xmlNodePtr req, int copy)
                               NULL, NULL);
     }
 
-    tcode = exch_ews_folder_ref_in(ews, exch_ews_mchild(req, "ToFolderId"),
-                                   &to);
+    tcode = exch_ews_to_folder(ews, req, &to);
 
     if (tcode == EXCH_EWS_ERR_SCHEMA_VALIDATION) {
         exch_ews_end(ews, EXS_ERROR);
         return exch_ews_fault(ews, tcode, NULL, "The folder id is not valid.");
-    }
-
-    if (tcode == EXCH_EWS_NOERROR) {
-        rc = exs_folder_info(to.m->mb, to.fid, &info);
-        tcode = rc == EXS_OK ? EXCH_EWS_NOERROR
-                             : rc == EXS_NOTFOUND
-                               ? EXCH_EWS_ERR_TO_FOLDER_NOT_FOUND
-                               : exch_ews_code_from_rc(rc, 1);
-
-    } else if (tcode == EXCH_EWS_ERR_FOLDER_NOT_FOUND) {
-        tcode = EXCH_EWS_ERR_TO_FOLDER_NOT_FOUND;
     }
 
     exch_ews_resp_begin(ews);
@@ -1930,13 +1912,7 @@ exch_ews_op_empty_folder(exch_ews_t *ews, xmlNodePtr req)
             }
         }
 
-        if (code != EXCH_EWS_NOERROR) {
-            exch_ews_msg_error(ews, code, NULL);
-            continue;
-        }
-
-        exch_ews_msg_ok(ews);
-        exch_ews_msg_end(ews);
+        exch_ews_msg_result(ews, code);
     }
 
     exch_ews_resp_end(ews);
