@@ -42,6 +42,9 @@ typedef struct {
 #define EXCH_EV_DELETE          4
 
 
+static int exch_ews_varint_get(const uint8_t *raw, size_t n, size_t *off,
+    unsigned max_shift, uint64_t *v);
+static size_t exch_ews_varint_put(uint8_t *raw, size_t n, uint64_t v);
 static int exch_ews_ids_has(const exch_ews_syncstate_t *st, exs_id_t id);
 static int exch_ews_ids_cmp(const void *a, const void *b);
 static int exch_ews_event_cmp(const void *a, const void *b);
@@ -54,13 +57,54 @@ static int exch_ews_ids_set(exch_ews_t *ews, exch_ews_syncstate_t *st,
 
 /* the state codec (fuzzed with the id decoder) */
 
+/*
+ * a base-128 number, low groups first, at raw + *off (before n): -1 when
+ * it runs past n or on past a group starting at bit max_shift
+ */
+
+static int
+exch_ews_varint_get(const uint8_t *raw, size_t n, size_t *off,
+    unsigned max_shift, uint64_t *v)
+{
+    unsigned  shift;
+
+    *v = 0;
+    shift = 0;
+
+    do {
+        if (*off >= n || shift > max_shift) {
+            return -1;
+        }
+
+        *v |= (uint64_t) (raw[*off] & 0x7F) << shift;
+        shift += 7;
+    } while (raw[(*off)++] & 0x80);
+
+    return 0;
+}
+
+
+/* writes v at raw + n as exch_ews_varint_get() reads it; the new end */
+
+static size_t
+exch_ews_varint_put(uint8_t *raw, size_t n, uint64_t v)
+{
+    do {
+        raw[n++] = (uint8_t) ((v & 0x7F) | (v > 0x7F ? 0x80 : 0));
+        v >>= 7;
+    } while (v);
+
+    return n;
+}
+
+
 int
 exch_ews_syncstate_decode(const char *s, size_t len,
     exch_ews_syncstate_t *st, exs_arena_t *a)
 {
     size_t          n, off;
     uint8_t        *raw;
-    uint32_t        i, shift;
+    uint32_t        i;
     uint64_t        v, prev;
 
     memset(st, 0, sizeof(exch_ews_syncstate_t));
@@ -108,17 +152,9 @@ exch_ews_syncstate_decode(const char *s, size_t len,
 
     /* varint count, then the differences */
 
-    v = 0;
-    shift = 0;
-
-    do {
-        if (off >= n || shift > 28) {
-            return EXS_INVALID;
-        }
-
-        v |= (uint64_t) (raw[off] & 0x7F) << shift;
-        shift += 7;
-    } while (raw[off++] & 0x80);
+    if (exch_ews_varint_get(raw, n, &off, 28, &v) != 0) {
+        return EXS_INVALID;
+    }
 
     if (v > EXCH_SYNC_MAX_IDS || v > n - off) {
         return EXS_INVALID;
@@ -133,17 +169,9 @@ exch_ews_syncstate_decode(const char *s, size_t len,
     prev = 0;
 
     for (i = 0; i < st->n; i++) {
-        v = 0;
-        shift = 0;
-
-        do {
-            if (off >= n || shift > 49) {
-                return EXS_INVALID;
-            }
-
-            v |= (uint64_t) (raw[off] & 0x7F) << shift;
-            shift += 7;
-        } while (raw[off++] & 0x80);
+        if (exch_ews_varint_get(raw, n, &off, 49, &v) != 0) {
+            return EXS_INVALID;
+        }
 
         if ((i && v == 0) || v > 0xFFFFFFFFFFFFULL - prev) {
             return EXS_INVALID;
@@ -168,7 +196,7 @@ exch_ews_syncstate_encode(const exch_ews_syncstate_t *st, exs_arena_t *a)
     size_t     n, cap;
     uint8_t   *raw;
     uint32_t   i;
-    uint64_t   v, prev;
+    uint64_t   prev;
 
     cap = 38 + 10 + (size_t) st->n * 10;
 
@@ -188,24 +216,13 @@ exch_ews_syncstate_encode(const exch_ews_syncstate_t *st, exs_arena_t *a)
         raw[30 + i] = (uint8_t) (st->cn >> (56 - 8 * i));
     }
 
-    n = 38;
-    v = st->n;
-
-    do {
-        raw[n++] = (uint8_t) ((v & 0x7F) | (v > 0x7F ? 0x80 : 0));
-        v >>= 7;
-    } while (v);
+    n = exch_ews_varint_put(raw, 38, st->n);
 
     prev = 0;
 
     for (i = 0; i < st->n; i++) {
-        v = st->ids[i] - prev;
+        n = exch_ews_varint_put(raw, n, st->ids[i] - prev);
         prev = st->ids[i];
-
-        do {
-            raw[n++] = (uint8_t) ((v & 0x7F) | (v > 0x7F ? 0x80 : 0));
-            v >>= 7;
-        } while (v);
     }
 
     out = exs_alloc(a, exch_base64_encoded_len(n) + 1);
