@@ -301,6 +301,8 @@ void exch_ews_msg_end(exch_ews_t *ews);
  * exch_ews_msg_ok() and not ended, what it wrote is dropped first */
 void exch_ews_msg_error(exch_ews_t *ews, exch_ews_code_t code,
     const char *text);
+/* one message without content: Success for NoError, else the error */
+void exch_ews_msg_result(exch_ews_t *ews, exch_ews_code_t code);
 /* the same with ResponseClass="Warning" (begun, not ended) */
 void exch_ews_msg_warning(exch_ews_t *ews, exch_ews_code_t code,
     const char *text);
@@ -484,6 +486,10 @@ exch_ews_code_t exch_ews_folder_ref(exch_ews_t *ews, xmlNodePtr node,
 /* the same for the one folder id child of a container element */
 exch_ews_code_t exch_ews_folder_ref_in(exch_ews_t *ews, xmlNodePtr parent,
     exch_ews_folder_ref_t *f);
+/* the ToFolderId of a move or copy, which must exist: a missing folder is
+ * ErrorToFolderNotFound */
+exch_ews_code_t exch_ews_to_folder(exch_ews_t *ews, xmlNodePtr req,
+    exch_ews_folder_ref_t *to);
 /* the special folder of a distinguished name; 0 when none */
 exs_id_t exch_ews_distinguished_fid(const char *name);
 const char *exch_ews_distinguished_name(exs_id_t fid);
@@ -522,6 +528,10 @@ uint32_t exch_ews_ck_type(const char *message_class);
  * address to a directory entry; EXS_NOTFOUND when not local */
 int exch_ews_dir_lookup(exch_ews_t *ews, const char *address,
     exs_dirent_t *e);
+
+/* the first associated message of a class in a folder, 0 when none */
+exs_id_t exch_ews_assoc_find(exs_mbox_t *mb, exs_id_t fid, const char *cls,
+    exs_arena_t *a);
 
 
 #endif /* _EXCH_EWS_H_INCLUDED_ */

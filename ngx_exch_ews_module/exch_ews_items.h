@@ -53,6 +53,10 @@ typedef struct {
 
 exch_ews_code_t exch_ews_shape_parse(exch_ews_t *ews, xmlNodePtr node,
     int folder, exch_ews_shape_t *shape);
+/* a shape from ews->a, parsed from node (the defaults when NULL); NULL
+ * when out of memory, else *code is exch_ews_shape_parse()'s result */
+exch_ews_shape_t *exch_ews_shape_new(exch_ews_t *ews, xmlNodePtr node,
+    int folder, exch_ews_code_t *code);
 int exch_ews_shape_resolve(exch_ews_t *ews, exch_ews_mbox_t *m,
     exch_ews_shape_t *shape);
 /* the field is asked for (its FieldURI in AdditionalProperties, or the

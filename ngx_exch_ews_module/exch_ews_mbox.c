@@ -471,6 +471,30 @@ exch_ews_folder_ref_in(exch_ews_t *ews, xmlNodePtr parent,
 
 
 exch_ews_code_t
+exch_ews_to_folder(exch_ews_t *ews, xmlNodePtr req, exch_ews_folder_ref_t *to)
+{
+    int                 rc;
+    exch_ews_code_t     code;
+    exs_folder_info_t   info;
+
+    code = exch_ews_folder_ref_in(ews, exch_ews_mchild(req, "ToFolderId"), to);
+
+    if (code == EXCH_EWS_ERR_FOLDER_NOT_FOUND) {
+        return EXCH_EWS_ERR_TO_FOLDER_NOT_FOUND;
+    }
+
+    if (code != EXCH_EWS_NOERROR) {
+        return code;
+    }
+
+    rc = exs_folder_info(to->m->mb, to->fid, &info);
+
+    return rc == EXS_NOTFOUND ? EXCH_EWS_ERR_TO_FOLDER_NOT_FOUND
+                              : exch_ews_code_from_rc(rc, 1);
+}
+
+
+exch_ews_code_t
 exch_ews_item_ref(exch_ews_t *ews, xmlNodePtr node, exch_ews_item_ref_t *it)
 {
     int             rc;
@@ -715,4 +739,33 @@ exch_ews_write_item_id(exch_ews_t *ews, const char *elem,
     exch_ews_id_elem(&ews->out, elem, id, ck);
 
     return EXS_OK;
+}
+
+
+exs_id_t
+exch_ews_assoc_find(exs_mbox_t *mb, exs_id_t fid, const char *cls,
+    exs_arena_t *a)
+{
+    uint32_t            got;
+    exs_id_t            mid;
+    exs_table_t        *t;
+    exs_restriction_t   res;
+
+    memset(&res, 0, sizeof(exs_restriction_t));
+    res.type = RES_PROPERTY;
+    res.u.prop.relop = RELOP_EQ;
+    res.u.prop.tag = PR_MESSAGE_CLASS;
+    res.u.prop.val.tag = PR_MESSAGE_CLASS;
+    res.u.prop.val.v.str.data = cls;
+    res.u.prop.val.v.str.len = strlen(cls);
+
+    if (exs_table_open(mb, fid, EXS_TABLE_CONTENTS, EXS_TABLE_ASSOCIATED,
+                       NULL, &res, &t, a)
+        != EXS_OK
+        || exs_table_ids(t, 0, 1, &mid, &got) != EXS_OK || got == 0)
+    {
+        return 0;
+    }
+
+    return mid;
 }

@@ -10,6 +10,23 @@
 #include "exch_ews_items.h"
 
 
+exch_ews_shape_t *
+exch_ews_shape_new(exch_ews_t *ews, xmlNodePtr node, int folder,
+    exch_ews_code_t *code)
+{
+    exch_ews_shape_t  *shape;
+
+    shape = exs_alloc(ews->a, sizeof(exch_ews_shape_t));
+    if (shape == NULL) {
+        return NULL;
+    }
+
+    *code = exch_ews_shape_parse(ews, node, folder, shape);
+
+    return shape;
+}
+
+
 exch_ews_code_t
 exch_ews_shape_parse(exch_ews_t *ews, xmlNodePtr node, int folder,
     exch_ews_shape_t *shape)

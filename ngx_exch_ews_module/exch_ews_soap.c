@@ -23,6 +23,8 @@
 static int exch_ews_op_cmp(const void *key, const void *elt);
 static int exch_ews_headers(exch_ews_t *ews);
 static int exch_ews_dispatch(exch_ews_t *ews);
+static void exch_ews_write_code(exch_ews_t *ews, exch_ews_code_t code,
+    const char *text);
 static void exch_ews_msg_begin(exch_ews_t *ews, const char *cls,
     exch_ews_code_t code, const char *text);
 static int exch_ews_op_len(const exch_ews_op_t *op);
@@ -789,16 +791,11 @@ exch_ews_resp_end(exch_ews_t *ews)
 }
 
 
+/* MessageText, ResponseCode and DescriptiveLinkKey of a response */
+
 static void
-exch_ews_msg_begin(exch_ews_t *ews, const char *cls, exch_ews_code_t code,
-    const char *text)
+exch_ews_write_code(exch_ews_t *ews, exch_ews_code_t code, const char *text)
 {
-    ews->msg_start = ews->out.len;
-    ews->nmsgs++;
-
-    exch_buf_printf(&ews->out, "<m:%.*sResponseMessage ResponseClass=\"%s\">",
-                    exch_ews_op_len(ews->op), ews->op->name, cls);
-
     if (code != EXCH_EWS_NOERROR) {
         exch_buf_str(&ews->out, "<m:MessageText>");
         exch_buf_cstr_text(&ews->out,
@@ -814,6 +811,20 @@ exch_ews_msg_begin(exch_ews_t *ews, const char *cls, exch_ews_code_t code,
         exch_buf_str(&ews->out,
                      "<m:DescriptiveLinkKey>0</m:DescriptiveLinkKey>");
     }
+}
+
+
+static void
+exch_ews_msg_begin(exch_ews_t *ews, const char *cls, exch_ews_code_t code,
+    const char *text)
+{
+    ews->msg_start = ews->out.len;
+    ews->nmsgs++;
+
+    exch_buf_printf(&ews->out, "<m:%.*sResponseMessage ResponseClass=\"%s\">",
+                    exch_ews_op_len(ews->op), ews->op->name, cls);
+
+    exch_ews_write_code(ews, code, text);
 }
 
 
@@ -854,6 +865,19 @@ exch_ews_msg_error(exch_ews_t *ews, exch_ews_code_t code, const char *text)
 
 
 void
+exch_ews_msg_result(exch_ews_t *ews, exch_ews_code_t code)
+{
+    if (code != EXCH_EWS_NOERROR) {
+        exch_ews_msg_error(ews, code, NULL);
+        return;
+    }
+
+    exch_ews_msg_ok(ews);
+    exch_ews_msg_end(ews);
+}
+
+
+void
 exch_ews_single_begin(exch_ews_t *ews, exch_ews_code_t code,
     const char *text)
 {
@@ -862,21 +886,7 @@ exch_ews_single_begin(exch_ews_t *ews, exch_ews_code_t code,
                     "\">", exch_ews_op_len(ews->op), ews->op->name,
                     code == EXCH_EWS_NOERROR ? "Success" : "Error");
 
-    if (code != EXCH_EWS_NOERROR) {
-        exch_buf_str(&ews->out, "<m:MessageText>");
-        exch_buf_cstr_text(&ews->out,
-                           text ? text : exch_ews_code_text(code));
-        exch_buf_str(&ews->out, "</m:MessageText>");
-    }
-
-    exch_buf_str(&ews->out, "<m:ResponseCode>");
-    exch_buf_str(&ews->out, exch_ews_code_name(code));
-    exch_buf_str(&ews->out, "</m:ResponseCode>");
-
-    if (code != EXCH_EWS_NOERROR) {
-        exch_buf_str(&ews->out,
-                     "<m:DescriptiveLinkKey>0</m:DescriptiveLinkKey>");
-    }
+    exch_ews_write_code(ews, code, text);
 }
 
 

@@ -37,6 +37,9 @@ static void exch_ews_att_meta_write(exch_ews_t *ews, exch_ews_mbox_t *m,
 static exch_ews_code_t exch_ews_att_walk(exch_ews_t *ews,
     exch_ews_item_ref_t *it, exs_msg_t *msg, uint32_t depth,
     exs_msg_t **parent, exs_attach_t **att, uint32_t *index);
+static exch_ews_code_t exch_ews_att_open(exch_ews_t *ews, xmlNodePtr id,
+    exch_ews_item_ref_t *it, exs_msg_t **msg, exs_msg_t **parent,
+    exs_attach_t **att, uint32_t *index);
 
 
 static const char *
@@ -446,6 +449,46 @@ exch_ews_att_walk(exch_ews_t *ews, exch_ews_item_ref_t *it, exs_msg_t *msg,
 }
 
 
+/*
+ * the attachment an AttachmentId element names: its item read whole, the
+ * message holding it and its index there; a malformed or unknown id is
+ * ErrorInvalidAttachmentId
+ */
+
+static exch_ews_code_t
+exch_ews_att_open(exch_ews_t *ews, xmlNodePtr id, exch_ews_item_ref_t *it,
+    exs_msg_t **msg, exs_msg_t **parent, exs_attach_t **att, uint32_t *index)
+{
+    int              rc;
+    exch_ews_code_t  code;
+
+    code = exch_ews_attach_ref(ews, exch_ews_attr(id, "Id"), it);
+
+    if (code == EXCH_EWS_ERR_INVALID_ID_MALFORMED) {
+        return EXCH_EWS_ERR_INVALID_ATTACHMENT_ID;
+    }
+
+    if (code != EXCH_EWS_NOERROR) {
+        return code;
+    }
+
+    rc = exs_message_read(it->m->mb, it->mid, EXS_READ_ALL, msg, ews->a);
+    code = exch_ews_code_from_rc(rc, 0);
+
+    if (code != EXCH_EWS_NOERROR) {
+        return code;
+    }
+
+    code = exch_ews_att_walk(ews, it, *msg, it->natt, parent, att, index);
+
+    if (code == EXCH_EWS_ERR_ITEM_NOT_FOUND) {
+        return EXCH_EWS_ERR_INVALID_ATTACHMENT_ID;
+    }
+
+    return code;
+}
+
+
 /* CreateAttachment */
 
 int
@@ -619,13 +662,11 @@ exch_ews_op_get_attachment(exch_ews_t *ews, xmlNodePtr req)
 
     ids = exch_ews_mchild(req, "AttachmentIds");
 
-    shape = exs_alloc(ews->a, sizeof(exch_ews_shape_t));
+    shape = exch_ews_shape_new(ews, exch_ews_mchild(req, "AttachmentShape"), 0,
+                               &code);
     if (shape == NULL) {
         return EXCH_EWS_FAIL;
     }
-
-    code = exch_ews_shape_parse(ews, exch_ews_mchild(req, "AttachmentShape"),
-                                0, shape);
 
     if (ids == NULL || code == EXCH_EWS_ERR_SCHEMA_VALIDATION) {
         return exch_ews_fault(ews, EXCH_EWS_ERR_SCHEMA_VALIDATION, NULL,
@@ -678,30 +719,7 @@ exch_ews_op_get_attachment(exch_ews_t *ews, xmlNodePtr req)
             continue;
         }
 
-        code = exch_ews_attach_ref(ews, exch_ews_attr(c, "Id"), &it);
-
-        if (code == EXCH_EWS_ERR_INVALID_ID_MALFORMED) {
-            code = EXCH_EWS_ERR_INVALID_ATTACHMENT_ID;
-        }
-
-        msg = NULL;
-
-        if (code == EXCH_EWS_NOERROR) {
-            rc = exs_message_read(it.m->mb, it.mid, EXS_READ_ALL, &msg,
-                                  ews->a);
-            code = exch_ews_code_from_rc(rc, 0);
-        }
-
-        att = NULL;
-
-        if (code == EXCH_EWS_NOERROR) {
-            code = exch_ews_att_walk(ews, &it, msg, it.natt, &parent, &att,
-                                     &index);
-
-            if (code == EXCH_EWS_ERR_ITEM_NOT_FOUND) {
-                code = EXCH_EWS_ERR_INVALID_ATTACHMENT_ID;
-            }
-        }
+        code = exch_ews_att_open(ews, c, &it, &msg, &parent, &att, &index);
 
         if (code != EXCH_EWS_NOERROR) {
             exch_ews_msg_error(ews, code, NULL);
@@ -802,28 +820,7 @@ exch_ews_op_delete_attachment(exch_ews_t *ews, xmlNodePtr req)
             continue;
         }
 
-        code = exch_ews_attach_ref(ews, exch_ews_attr(c, "Id"), &it);
-
-        if (code == EXCH_EWS_ERR_INVALID_ID_MALFORMED) {
-            code = EXCH_EWS_ERR_INVALID_ATTACHMENT_ID;
-        }
-
-        msg = NULL;
-
-        if (code == EXCH_EWS_NOERROR) {
-            rc = exs_message_read(it.m->mb, it.mid, EXS_READ_ALL, &msg,
-                                  ews->a);
-            code = exch_ews_code_from_rc(rc, 0);
-        }
-
-        if (code == EXCH_EWS_NOERROR) {
-            code = exch_ews_att_walk(ews, &it, msg, it.natt, &parent, &att,
-                                     &index);
-
-            if (code == EXCH_EWS_ERR_ITEM_NOT_FOUND) {
-                code = EXCH_EWS_ERR_INVALID_ATTACHMENT_ID;
-            }
-        }
+        code = exch_ews_att_open(ews, c, &it, &msg, &parent, &att, &index);
 
         if (code == EXCH_EWS_NOERROR) {
             memmove(&parent->atts[index], &parent->atts[index + 1],

@@ -567,13 +567,11 @@ exch_ews_op_find_item(exch_ews_t *ews, xmlNodePtr req)
     exch_ews_paging_t       pg;
     exch_ews_folder_ref_t   ref;
 
-    shape = exs_alloc(ews->a, sizeof(exch_ews_shape_t));
+    shape = exch_ews_shape_new(ews, exch_ews_mchild(req, "ItemShape"), 0,
+                               &code);
     if (shape == NULL) {
         return EXCH_EWS_FAIL;
     }
-
-    code = exch_ews_shape_parse(ews, exch_ews_mchild(req, "ItemShape"), 0,
-                                shape);
     shape->find = 1;
     parents = exch_ews_mchild(req, "ParentFolderIds");
     trav = exch_ews_attr(req, "Traversal");
@@ -657,13 +655,11 @@ exch_ews_op_get_item(exch_ews_t *ews, xmlNodePtr req)
     exch_ews_shape_t      *shape;
     exch_ews_item_ref_t    it;
 
-    shape = exs_alloc(ews->a, sizeof(exch_ews_shape_t));
+    shape = exch_ews_shape_new(ews, exch_ews_mchild(req, "ItemShape"), 0,
+                               &code);
     if (shape == NULL) {
         return EXCH_EWS_FAIL;
     }
-
-    code = exch_ews_shape_parse(ews, exch_ews_mchild(req, "ItemShape"), 0,
-                                shape);
     ids = exch_ews_mchild(req, "ItemIds");
 
     if (code == EXCH_EWS_ERR_SCHEMA_VALIDATION || ids == NULL) {
@@ -1606,13 +1602,7 @@ exch_ews_op_delete_item(exch_ews_t *ews, xmlNodePtr req)
                                   "The item id is not valid.");
         }
 
-        if (code != EXCH_EWS_NOERROR) {
-            exch_ews_msg_error(ews, code, NULL);
-            continue;
-        }
-
-        exch_ews_msg_ok(ews);
-        exch_ews_msg_end(ews);
+        exch_ews_msg_result(ews, code);
     }
 
     exch_ews_resp_end(ews);
@@ -1634,7 +1624,6 @@ exch_ews_move_copy_item(exch_ews_t *ews, xmlNodePtr req, int copy)
     exs_prop_t             *cls;
     exs_props_t             props;
     exch_ews_code_t         code, tcode;
-    exs_folder_info_t       info;
     exch_ews_item_ref_t     it;
     exch_ews_folder_ref_t   to;
     int                     return_ids;
@@ -1654,21 +1643,11 @@ exch_ews_move_copy_item(exch_ews_t *ews, xmlNodePtr req, int copy)
                               NULL, NULL);
     }
 
-    tcode = exch_ews_folder_ref_in(ews, exch_ews_mchild(req, "ToFolderId"),
-                                   &to);
+    tcode = exch_ews_to_folder(ews, req, &to);
 
     if (tcode == EXCH_EWS_ERR_SCHEMA_VALIDATION) {
         exch_ews_end(ews, EXS_ERROR);
         return exch_ews_fault(ews, tcode, NULL, "The folder id is not valid.");
-    }
-
-    if (tcode == EXCH_EWS_NOERROR) {
-        rc = exs_folder_info(to.m->mb, to.fid, &info);
-        tcode = rc == EXS_NOTFOUND ? EXCH_EWS_ERR_TO_FOLDER_NOT_FOUND
-                                   : exch_ews_code_from_rc(rc, 1);
-
-    } else if (tcode == EXCH_EWS_ERR_FOLDER_NOT_FOUND) {
-        tcode = EXCH_EWS_ERR_TO_FOLDER_NOT_FOUND;
     }
 
     exch_ews_resp_begin(ews);
@@ -1844,13 +1823,7 @@ exch_ews_op_send_item(exch_ews_t *ews, xmlNodePtr req)
                                  saved.m ? saved.fid : 0);
         }
 
-        if (code != EXCH_EWS_NOERROR) {
-            exch_ews_msg_error(ews, code, NULL);
-            continue;
-        }
-
-        exch_ews_msg_ok(ews);
-        exch_ews_msg_end(ews);
+        exch_ews_msg_result(ews, code);
     }
 
     exch_ews_resp_end(ews);
@@ -1924,13 +1897,7 @@ exch_ews_op_mark_all_items_as_read(exch_ews_t *ews, xmlNodePtr req)
             code = exch_ews_code_from_rc(rc, 1);
         }
 
-        if (code != EXCH_EWS_NOERROR) {
-            exch_ews_msg_error(ews, code, NULL);
-            continue;
-        }
-
-        exch_ews_msg_ok(ews);
-        exch_ews_msg_end(ews);
+        exch_ews_msg_result(ews, code);
     }
 
     exch_ews_resp_end(ews);

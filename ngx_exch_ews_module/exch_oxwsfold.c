@@ -83,6 +83,8 @@ static exch_ews_code_t exch_ews_folder_props(exch_ews_t *ews,
 static exch_ews_code_t exch_ews_folder_create(exch_ews_t *ews,
     exch_ews_folder_ref_t *parent, xmlNodePtr folder, exs_id_t *fid,
     int open_existing);
+static int exch_ews_create_folders(exch_ews_t *ews, xmlNodePtr req,
+    xmlNodePtr folders, int path);
 static int exch_ews_uint_attr(xmlNodePtr node, const char *name,
     uint32_t *v, int req);
 static int exch_ews_folder_move_unique(exch_ews_t *ews, exch_ews_mbox_t *m,
@@ -632,13 +634,11 @@ exch_ews_op_get_folder(exch_ews_t *ews, xmlNodePtr req)
     exch_ews_shape_t       *shape;
     exch_ews_folder_ref_t   ref;
 
-    shape = exs_alloc(ews->a, sizeof(exch_ews_shape_t));
+    shape = exch_ews_shape_new(ews, exch_ews_mchild(req, "FolderShape"), 1,
+                               &code);
     if (shape == NULL) {
         return EXCH_EWS_FAIL;
     }
-
-    code = exch_ews_shape_parse(ews, exch_ews_mchild(req, "FolderShape"), 1,
-                                shape);
     ids = exch_ews_mchild(req, "FolderIds");
 
     if (code == EXCH_EWS_ERR_SCHEMA_VALIDATION || ids == NULL) {
@@ -884,13 +884,11 @@ exch_ews_op_find_folder(exch_ews_t *ews, xmlNodePtr req)
     exch_ews_paging_t       pg;
     exch_ews_folder_ref_t   ref;
 
-    shape = exs_alloc(ews->a, sizeof(exch_ews_shape_t));
+    shape = exch_ews_shape_new(ews, exch_ews_mchild(req, "FolderShape"), 1,
+                               &code);
     if (shape == NULL) {
         return EXCH_EWS_FAIL;
     }
-
-    code = exch_ews_shape_parse(ews, exch_ews_mchild(req, "FolderShape"), 1,
-                                shape);
     parents = exch_ews_mchild(req, "ParentFolderIds");
     trav = exch_ews_attr(req, "Traversal");
     pcode = exch_ews_paging_parse(req, &pg);
@@ -1268,11 +1266,7 @@ exch_ews_commit_or_fault(exch_ews_t *ews)
 int
 exch_ews_op_create_folder(exch_ews_t *ews, xmlNodePtr req)
 {
-    int                     rc;
-    exs_id_t                fid;
-    xmlNodePtr              folders, c;
-    exch_ews_code_t         code;
-    exch_ews_folder_ref_t   parent;
+    xmlNodePtr  folders;
 
     folders = exch_ews_mchild(req, "Folders");
 
@@ -1281,6 +1275,45 @@ exch_ews_op_create_folder(exch_ews_t *ews, xmlNodePtr req)
                               "CreateFolder needs ParentFolderId and "
                               "Folders.");
     }
+
+    return exch_ews_create_folders(ews, req, folders, 0);
+}
+
+
+/* CreateFolderPath: each folder of the path, created when missing */
+
+int
+exch_ews_op_create_folder_path(exch_ews_t *ews, xmlNodePtr req)
+{
+    xmlNodePtr  path;
+
+    path = exch_ews_mchild(req, "RelativeFolderPath");
+
+    if (path == NULL || exch_ews_mchild(req, "ParentFolderId") == NULL) {
+        return exch_ews_fault(ews, EXCH_EWS_ERR_SCHEMA_VALIDATION, NULL,
+                              "CreateFolderPath needs ParentFolderId and "
+                              "RelativeFolderPath.");
+    }
+
+    return exch_ews_create_folders(ews, req, path, 1);
+}
+
+
+/*
+ * CreateFolder and CreateFolderPath: each element of folders under
+ * ParentFolderId; as a path, each one under the one before, an existing
+ * one opened, and the first failure fails the rest
+ */
+
+static int
+exch_ews_create_folders(exch_ews_t *ews, xmlNodePtr req, xmlNodePtr folders,
+    int path)
+{
+    int                     rc;
+    exs_id_t                fid;
+    xmlNodePtr              c;
+    exch_ews_code_t         code;
+    exch_ews_folder_ref_t   parent;
 
     if (exch_ews_begin(ews, 1) != EXS_OK) {
         return exch_ews_fault(ews, EXCH_EWS_ERR_MAILBOX_STORE_UNAVAILABLE,
@@ -1295,7 +1328,7 @@ exch_ews_op_create_folder(exch_ews_t *ews, xmlNodePtr req)
         return exch_ews_fault(ews, code, NULL, "The folder id is not valid.");
     }
 
-    if (code == EXCH_EWS_ERR_FOLDER_NOT_FOUND) {
+    if (!path && code == EXCH_EWS_ERR_FOLDER_NOT_FOUND) {
         code = EXCH_EWS_ERR_PARENT_FOLDER_NOT_FOUND;
     }
 
@@ -1311,87 +1344,19 @@ exch_ews_op_create_folder(exch_ews_t *ews, xmlNodePtr req)
             continue;
         }
 
-        rc = exch_ews_folder_create(ews, &parent, c, &fid, 0);
+        rc = exch_ews_folder_create(ews, &parent, c, &fid, path);
 
-        if (rc == EXCH_EWS_ERR_SCHEMA_VALIDATION) {
+        if (!path && rc == EXCH_EWS_ERR_SCHEMA_VALIDATION) {
             exch_ews_end(ews, EXS_ERROR);
             return exch_ews_fault(ews, rc, NULL,
                                   "The folder element is not valid.");
         }
 
         if (rc != EXCH_EWS_NOERROR) {
-            exch_ews_msg_error(ews, rc, NULL);
-            continue;
-        }
+            if (path) {
+                code = rc;
+            }
 
-        exch_ews_msg_ok(ews);
-        exch_buf_printf(&ews->out, "<m:Folders><t:%s>",
-                        (const char *) c->name);
-        rc = exch_ews_write_folder_id(ews, "FolderId", parent.m, fid);
-        exch_buf_printf(&ews->out, "</t:%s></m:Folders>",
-                        (const char *) c->name);
-        exch_ews_msg_end(ews);
-
-        if (rc != EXS_OK) {
-            exch_ews_end(ews, EXS_ERROR);
-            return EXCH_EWS_FAIL;
-        }
-    }
-
-    exch_ews_resp_end(ews);
-
-    return exch_ews_commit_or_fault(ews);
-}
-
-
-/* CreateFolderPath: each folder of the path, created when missing */
-
-int
-exch_ews_op_create_folder_path(exch_ews_t *ews, xmlNodePtr req)
-{
-    int                     rc;
-    exs_id_t                fid;
-    xmlNodePtr              path, c;
-    exch_ews_code_t         code;
-    exch_ews_folder_ref_t   parent;
-
-    path = exch_ews_mchild(req, "RelativeFolderPath");
-
-    if (path == NULL || exch_ews_mchild(req, "ParentFolderId") == NULL) {
-        return exch_ews_fault(ews, EXCH_EWS_ERR_SCHEMA_VALIDATION, NULL,
-                              "CreateFolderPath needs ParentFolderId and "
-                              "RelativeFolderPath.");
-    }
-
-    if (exch_ews_begin(ews, 1) != EXS_OK) {
-        return exch_ews_fault(ews, EXCH_EWS_ERR_MAILBOX_STORE_UNAVAILABLE,
-                              NULL, NULL);
-    }
-
-    code = exch_ews_folder_ref_in(ews, exch_ews_mchild(req, "ParentFolderId"),
-                                  &parent);
-
-    if (code == EXCH_EWS_ERR_SCHEMA_VALIDATION) {
-        exch_ews_end(ews, EXS_ERROR);
-        return exch_ews_fault(ews, code, NULL, "The folder id is not valid.");
-    }
-
-    exch_ews_resp_begin(ews);
-
-    for (c = path->children; c; c = c->next) {
-        if (c->type != XML_ELEMENT_NODE) {
-            continue;
-        }
-
-        if (code != EXCH_EWS_NOERROR) {
-            exch_ews_msg_error(ews, code, NULL);
-            continue;
-        }
-
-        rc = exch_ews_folder_create(ews, &parent, c, &fid, 1);
-
-        if (rc != EXCH_EWS_NOERROR) {
-            code = rc;
             exch_ews_msg_error(ews, rc, NULL);
             continue;
         }
@@ -1409,7 +1374,9 @@ exch_ews_op_create_folder_path(exch_ews_t *ews, xmlNodePtr req)
             return EXCH_EWS_FAIL;
         }
 
-        parent.fid = fid;
+        if (path) {
+            parent.fid = fid;
+        }
     }
 
     exch_ews_resp_end(ews);
@@ -1706,13 +1673,7 @@ exch_ews_op_delete_folder(exch_ews_t *ews, xmlNodePtr req)
             code = exch_ews_code_from_rc(rc, 1);
         }
 
-        if (code != EXCH_EWS_NOERROR) {
-            exch_ews_msg_error(ews, code, NULL);
-            continue;
-        }
-
-        exch_ews_msg_ok(ews);
-        exch_ews_msg_end(ews);
+        exch_ews_msg_result(ews, code);
     }
 
     exch_ews_resp_end(ews);
@@ -1745,23 +1706,11 @@ exch_ews_move_copy_folder(exch_ews_t *ews, xmlNodePtr req, int copy)
                               NULL, NULL);
     }
 
-    tcode = exch_ews_folder_ref_in(ews, exch_ews_mchild(req, "ToFolderId"),
-                                   &to);
+    tcode = exch_ews_to_folder(ews, req, &to);
 
     if (tcode == EXCH_EWS_ERR_SCHEMA_VALIDATION) {
         exch_ews_end(ews, EXS_ERROR);
         return exch_ews_fault(ews, tcode, NULL, "The folder id is not valid.");
-    }
-
-    if (tcode == EXCH_EWS_NOERROR) {
-        rc = exs_folder_info(to.m->mb, to.fid, &info);
-        tcode = rc == EXS_OK ? EXCH_EWS_NOERROR
-                             : rc == EXS_NOTFOUND
-                               ? EXCH_EWS_ERR_TO_FOLDER_NOT_FOUND
-                               : exch_ews_code_from_rc(rc, 1);
-
-    } else if (tcode == EXCH_EWS_ERR_FOLDER_NOT_FOUND) {
-        tcode = EXCH_EWS_ERR_TO_FOLDER_NOT_FOUND;
     }
 
     exch_ews_resp_begin(ews);
@@ -1963,13 +1912,7 @@ exch_ews_op_empty_folder(exch_ews_t *ews, xmlNodePtr req)
             }
         }
 
-        if (code != EXCH_EWS_NOERROR) {
-            exch_ews_msg_error(ews, code, NULL);
-            continue;
-        }
-
-        exch_ews_msg_ok(ews);
-        exch_ews_msg_end(ews);
+        exch_ews_msg_result(ews, code);
     }
 
     exch_ews_resp_end(ews);

@@ -70,61 +70,28 @@ exch_ews_oof_index(const char **names, const char *s)
 static exs_id_t
 exch_ews_oof_find(exch_ews_t *ews, exch_ews_mbox_t *m)
 {
-    uint32_t            got;
-    exs_id_t            mid;
-    exs_table_t        *t;
-    exs_restriction_t   res;
-
-    memset(&res, 0, sizeof(exs_restriction_t));
-    res.type = RES_PROPERTY;
-    res.u.prop.relop = RELOP_EQ;
-    res.u.prop.tag = PR_MESSAGE_CLASS;
-    res.u.prop.val.tag = PR_MESSAGE_CLASS;
-    res.u.prop.val.v.str.data = EXCH_OOF_CLASS;
-    res.u.prop.val.v.str.len = sizeof(EXCH_OOF_CLASS) - 1;
-
-    if (exs_table_open(m->mb, EXS_FID_ROOT, EXS_TABLE_CONTENTS,
-                       EXS_TABLE_ASSOCIATED, NULL, &res, &t, ews->a)
-        != EXS_OK
-        || exs_table_ids(t, 0, 1, &mid, &got) != EXS_OK || got == 0)
-    {
-        return 0;
-    }
-
-    return mid;
+    return exch_ews_assoc_find(m->mb, EXS_FID_ROOT, EXCH_OOF_CLASS, ews->a);
 }
 
 
 int
 exch_ews_oof_read(exs_mbox_t *mb, exch_ews_oof_t *oof, exs_arena_t *a)
 {
-    size_t              n;
-    uint32_t            got, tag;
-    exs_id_t            mid;
-    xmlDocPtr           doc;
-    xmlNodePtr          root;
-    exs_prop_t         *p;
-    exs_table_t        *t;
-    exs_props_t         props;
-    const char         *s;
-    exs_restriction_t   res;
+    size_t        n;
+    uint32_t      tag;
+    exs_id_t      mid;
+    xmlDocPtr     doc;
+    xmlNodePtr    root;
+    exs_prop_t   *p;
+    exs_props_t   props;
+    const char   *s;
 
     memset(oof, 0, sizeof(exch_ews_oof_t));
     oof->audience = EXCH_OOF_ALL;
 
-    memset(&res, 0, sizeof(exs_restriction_t));
-    res.type = RES_PROPERTY;
-    res.u.prop.relop = RELOP_EQ;
-    res.u.prop.tag = PR_MESSAGE_CLASS;
-    res.u.prop.val.tag = PR_MESSAGE_CLASS;
-    res.u.prop.val.v.str.data = EXCH_OOF_CLASS;
-    res.u.prop.val.v.str.len = sizeof(EXCH_OOF_CLASS) - 1;
+    mid = exch_ews_assoc_find(mb, EXS_FID_ROOT, EXCH_OOF_CLASS, a);
 
-    if (exs_table_open(mb, EXS_FID_ROOT, EXS_TABLE_CONTENTS,
-                       EXS_TABLE_ASSOCIATED, NULL, &res, &t, a)
-        != EXS_OK
-        || exs_table_ids(t, 0, 1, &mid, &got) != EXS_OK || got == 0)
-    {
+    if (mid == 0) {
         return EXS_OK;
     }
 

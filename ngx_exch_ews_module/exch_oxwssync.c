@@ -42,14 +42,61 @@ typedef struct {
 #define EXCH_EV_DELETE          4
 
 
+static int exch_ews_varint_get(const uint8_t *raw, size_t n, size_t *off,
+    unsigned max_shift, uint64_t *v);
+static size_t exch_ews_varint_put(uint8_t *raw, size_t n, uint64_t v);
 static int exch_ews_ids_has(const exch_ews_syncstate_t *st, exs_id_t id);
 static int exch_ews_ids_cmp(const void *a, const void *b);
 static int exch_ews_event_cmp(const void *a, const void *b);
+static exch_ews_code_t exch_ews_syncstate_in(exch_ews_t *ews,
+    xmlNodePtr req, exch_ews_folder_ref_t *ref, int kind,
+    exch_ews_syncstate_t *st);
 static int exch_ews_ids_set(exch_ews_t *ews, exch_ews_syncstate_t *st,
     const exs_id_t *add, uint32_t nadd, const exs_id_t *del, uint32_t ndel);
 
 
 /* the state codec (fuzzed with the id decoder) */
+
+/*
+ * a base-128 number, low groups first, at raw + *off (before n): -1 when
+ * it runs past n or on past a group starting at bit max_shift
+ */
+
+static int
+exch_ews_varint_get(const uint8_t *raw, size_t n, size_t *off,
+    unsigned max_shift, uint64_t *v)
+{
+    unsigned  shift;
+
+    *v = 0;
+    shift = 0;
+
+    do {
+        if (*off >= n || shift > max_shift) {
+            return -1;
+        }
+
+        *v |= (uint64_t) (raw[*off] & 0x7F) << shift;
+        shift += 7;
+    } while (raw[(*off)++] & 0x80);
+
+    return 0;
+}
+
+
+/* writes v at raw + n as exch_ews_varint_get() reads it; the new end */
+
+static size_t
+exch_ews_varint_put(uint8_t *raw, size_t n, uint64_t v)
+{
+    do {
+        raw[n++] = (uint8_t) ((v & 0x7F) | (v > 0x7F ? 0x80 : 0));
+        v >>= 7;
+    } while (v);
+
+    return n;
+}
+
 
 int
 exch_ews_syncstate_decode(const char *s, size_t len,
@@ -57,7 +104,7 @@ exch_ews_syncstate_decode(const char *s, size_t len,
 {
     size_t          n, off;
     uint8_t        *raw;
-    uint32_t        i, shift;
+    uint32_t        i;
     uint64_t        v, prev;
 
     memset(st, 0, sizeof(exch_ews_syncstate_t));
@@ -105,17 +152,9 @@ exch_ews_syncstate_decode(const char *s, size_t len,
 
     /* varint count, then the differences */
 
-    v = 0;
-    shift = 0;
-
-    do {
-        if (off >= n || shift > 28) {
-            return EXS_INVALID;
-        }
-
-        v |= (uint64_t) (raw[off] & 0x7F) << shift;
-        shift += 7;
-    } while (raw[off++] & 0x80);
+    if (exch_ews_varint_get(raw, n, &off, 28, &v) != 0) {
+        return EXS_INVALID;
+    }
 
     if (v > EXCH_SYNC_MAX_IDS || v > n - off) {
         return EXS_INVALID;
@@ -130,17 +169,9 @@ exch_ews_syncstate_decode(const char *s, size_t len,
     prev = 0;
 
     for (i = 0; i < st->n; i++) {
-        v = 0;
-        shift = 0;
-
-        do {
-            if (off >= n || shift > 49) {
-                return EXS_INVALID;
-            }
-
-            v |= (uint64_t) (raw[off] & 0x7F) << shift;
-            shift += 7;
-        } while (raw[off++] & 0x80);
+        if (exch_ews_varint_get(raw, n, &off, 49, &v) != 0) {
+            return EXS_INVALID;
+        }
 
         if ((i && v == 0) || v > 0xFFFFFFFFFFFFULL - prev) {
             return EXS_INVALID;
@@ -165,7 +196,7 @@ exch_ews_syncstate_encode(const exch_ews_syncstate_t *st, exs_arena_t *a)
     size_t     n, cap;
     uint8_t   *raw;
     uint32_t   i;
-    uint64_t   v, prev;
+    uint64_t   prev;
 
     cap = 38 + 10 + (size_t) st->n * 10;
 
@@ -185,24 +216,13 @@ exch_ews_syncstate_encode(const exch_ews_syncstate_t *st, exs_arena_t *a)
         raw[30 + i] = (uint8_t) (st->cn >> (56 - 8 * i));
     }
 
-    n = 38;
-    v = st->n;
-
-    do {
-        raw[n++] = (uint8_t) ((v & 0x7F) | (v > 0x7F ? 0x80 : 0));
-        v >>= 7;
-    } while (v);
+    n = exch_ews_varint_put(raw, 38, st->n);
 
     prev = 0;
 
     for (i = 0; i < st->n; i++) {
-        v = st->ids[i] - prev;
+        n = exch_ews_varint_put(raw, n, st->ids[i] - prev);
         prev = st->ids[i];
-
-        do {
-            raw[n++] = (uint8_t) ((v & 0x7F) | (v > 0x7F ? 0x80 : 0));
-            v >>= 7;
-        } while (v);
     }
 
     out = exs_alloc(a, exch_base64_encoded_len(n) + 1);
@@ -322,13 +342,40 @@ exch_ews_ids_set(exch_ews_t *ews, exch_ews_syncstate_t *st,
 }
 
 
+/*
+ * the request's SyncState: none starts from the beginning, else it must
+ * be of this kind and for this folder
+ */
+
+static exch_ews_code_t
+exch_ews_syncstate_in(exch_ews_t *ews, xmlNodePtr req,
+    exch_ews_folder_ref_t *ref, int kind, exch_ews_syncstate_t *st)
+{
+    int          rc;
+    size_t       slen;
+    const char  *s;
+
+    s = exch_ews_text(ews, exch_ews_mchild(req, "SyncState"), &slen);
+    rc = exch_ews_syncstate_decode(s, slen, st, ews->a);
+
+    if (rc != EXS_OK
+        || (slen && (st->kind != kind || st->fid != ref->fid
+                     || memcmp(st->guid, ref->m->guid, 16) != 0)))
+    {
+        return EXCH_EWS_ERR_INVALID_SYNC_STATE_DATA;
+    }
+
+    return EXCH_EWS_NOERROR;
+}
+
+
 /* SyncFolderHierarchy */
 
 int
 exch_ews_op_sync_folder_hierarchy(exch_ews_t *ews, xmlNodePtr req)
 {
     int                     rc;
-    size_t                  mark, slen;
+    size_t                  mark;
     uint32_t                total, got, i, ndel;
     exs_id_t               *ids, *del;
     xmlNodePtr              sf;
@@ -342,13 +389,11 @@ exch_ews_op_sync_folder_hierarchy(exch_ews_t *ews, xmlNodePtr req)
     exch_ews_syncstate_t    st;
     exch_ews_folder_ref_t   ref;
 
-    shape = exs_alloc(ews->a, sizeof(exch_ews_shape_t));
+    shape = exch_ews_shape_new(ews, exch_ews_mchild(req, "FolderShape"), 1,
+                               &code);
     if (shape == NULL) {
         return EXCH_EWS_FAIL;
     }
-
-    code = exch_ews_shape_parse(ews, exch_ews_mchild(req, "FolderShape"), 1,
-                                shape);
 
     if (code == EXCH_EWS_ERR_SCHEMA_VALIDATION
         || exch_ews_mchild(req, "FolderShape") == NULL)
@@ -381,17 +426,8 @@ exch_ews_op_sync_folder_hierarchy(exch_ews_t *ews, xmlNodePtr req)
         return exch_ews_fault(ews, code, NULL, "The folder id is not valid.");
     }
 
-    s = exch_ews_text(ews, exch_ews_mchild(req, "SyncState"), &slen);
-
     if (code == EXCH_EWS_NOERROR) {
-        rc = exch_ews_syncstate_decode(s, slen, &st, ews->a);
-
-        if (rc != EXS_OK
-            || (slen && (st.kind != EXCH_SYNC_HIERARCHY || st.fid != ref.fid
-                         || memcmp(st.guid, ref.m->guid, 16) != 0)))
-        {
-            code = EXCH_EWS_ERR_INVALID_SYNC_STATE_DATA;
-        }
+        code = exch_ews_syncstate_in(ews, req, &ref, EXCH_SYNC_HIERARCHY, &st);
     }
 
     if (code == EXCH_EWS_NOERROR) {
@@ -529,7 +565,7 @@ int
 exch_ews_op_sync_folder_items(exch_ews_t *ews, xmlNodePtr req)
 {
     int                     rc, more, dmore, assoc, last, skip;
-    size_t                  mark, slen;
+    size_t                  mark;
     uint32_t                max, n, nch, i, j, ndel, nadd, nign, nev, take;
     uint64_t                cn, top;
     exs_id_t               *add, *del, *ign;
@@ -546,13 +582,11 @@ exch_ews_op_sync_folder_items(exch_ews_t *ews, xmlNodePtr req)
     exch_ews_item_ref_t     it;
     exch_ews_folder_ref_t   ref;
 
-    shape = exs_alloc(ews->a, sizeof(exch_ews_shape_t));
+    shape = exch_ews_shape_new(ews, exch_ews_mchild(req, "ItemShape"), 0,
+                               &code);
     if (shape == NULL) {
         return EXCH_EWS_FAIL;
     }
-
-    code = exch_ews_shape_parse(ews, exch_ews_mchild(req, "ItemShape"), 0,
-                                shape);
     sf = exch_ews_mchild(req, "SyncFolderId");
     s = exch_ews_value(exch_ews_mchild(req, "MaxChangesReturned"));
 
@@ -588,17 +622,8 @@ exch_ews_op_sync_folder_items(exch_ews_t *ews, xmlNodePtr req)
         return exch_ews_fault(ews, code, NULL, "The folder id is not valid.");
     }
 
-    s = exch_ews_text(ews, exch_ews_mchild(req, "SyncState"), &slen);
-
     if (code == EXCH_EWS_NOERROR) {
-        rc = exch_ews_syncstate_decode(s, slen, &st, ews->a);
-
-        if (rc != EXS_OK
-            || (slen && (st.kind != EXCH_SYNC_ITEMS || st.fid != ref.fid
-                         || memcmp(st.guid, ref.m->guid, 16) != 0)))
-        {
-            code = EXCH_EWS_ERR_INVALID_SYNC_STATE_DATA;
-        }
+        code = exch_ews_syncstate_in(ews, req, &ref, EXCH_SYNC_ITEMS, &st);
     }
 
     if (code == EXCH_EWS_NOERROR) {

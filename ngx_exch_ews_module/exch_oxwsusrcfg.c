@@ -68,6 +68,7 @@ static exch_ews_code_t exch_ews_cfg_props(exch_ews_t *ews, xmlNodePtr cfg,
 static int exch_ews_cfg_write(exch_ews_t *ews, exch_ews_folder_ref_t *f,
     exs_id_t mid, const char *name, unsigned what);
 static int exch_ews_cfg_change(exch_ews_t *ews, xmlNodePtr req, int create);
+static int exch_ews_cfg_done(exch_ews_t *ews, exch_ews_code_t code);
 
 
 static exch_ews_code_t
@@ -124,28 +125,7 @@ exch_ews_cfg_name(exch_ews_t *ews, xmlNodePtr node, exch_ews_folder_ref_t *f,
 static exs_id_t
 exch_ews_cfg_find(exch_ews_t *ews, exch_ews_folder_ref_t *f, const char *cls)
 {
-    uint32_t            got;
-    exs_id_t            mid;
-    exs_table_t        *t;
-    exs_restriction_t   res;
-
-    memset(&res, 0, sizeof(exs_restriction_t));
-    res.type = RES_PROPERTY;
-    res.u.prop.relop = RELOP_EQ;
-    res.u.prop.tag = PR_MESSAGE_CLASS;
-    res.u.prop.val.tag = PR_MESSAGE_CLASS;
-    res.u.prop.val.v.str.data = cls;
-    res.u.prop.val.v.str.len = strlen(cls);
-
-    if (exs_table_open(f->m->mb, f->fid, EXS_TABLE_CONTENTS,
-                       EXS_TABLE_ASSOCIATED, NULL, &res, &t, ews->a)
-        != EXS_OK
-        || exs_table_ids(t, 0, 1, &mid, &got) != EXS_OK || got == 0)
-    {
-        return 0;
-    }
-
-    return mid;
+    return exch_ews_assoc_find(f->m->mb, f->fid, cls, ews->a);
 }
 
 
@@ -635,6 +615,23 @@ exch_ews_op_get_user_config(exch_ews_t *ews, xmlNodePtr req)
 }
 
 
+/* the one response message of a change: committed when it succeeded */
+
+static int
+exch_ews_cfg_done(exch_ews_t *ews, exch_ews_code_t code)
+{
+    exch_ews_msg_result(ews, code);
+    exch_ews_resp_end(ews);
+
+    if (code != EXCH_EWS_NOERROR) {
+        exch_ews_end(ews, EXS_ERROR);
+        return EXCH_EWS_OK;
+    }
+
+    return exch_ews_commit_or_fault(ews);
+}
+
+
 static int
 exch_ews_cfg_change(exch_ews_t *ews, xmlNodePtr req, int create)
 {
@@ -721,18 +718,7 @@ exch_ews_cfg_change(exch_ews_t *ews, xmlNodePtr req, int create)
         }
     }
 
-    if (code != EXCH_EWS_NOERROR) {
-        exch_ews_msg_error(ews, code, NULL);
-        exch_ews_resp_end(ews);
-        exch_ews_end(ews, EXS_ERROR);
-        return EXCH_EWS_OK;
-    }
-
-    exch_ews_msg_ok(ews);
-    exch_ews_msg_end(ews);
-    exch_ews_resp_end(ews);
-
-    return exch_ews_commit_or_fault(ews);
+    return exch_ews_cfg_done(ews, code);
 }
 
 
@@ -795,16 +781,5 @@ exch_ews_op_delete_user_config(exch_ews_t *ews, xmlNodePtr req)
         }
     }
 
-    if (code != EXCH_EWS_NOERROR) {
-        exch_ews_msg_error(ews, code, NULL);
-        exch_ews_resp_end(ews);
-        exch_ews_end(ews, EXS_ERROR);
-        return EXCH_EWS_OK;
-    }
-
-    exch_ews_msg_ok(ews);
-    exch_ews_msg_end(ews);
-    exch_ews_resp_end(ews);
-
-    return exch_ews_commit_or_fault(ews);
+    return exch_ews_cfg_done(ews, code);
 }
