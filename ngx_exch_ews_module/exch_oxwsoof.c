@@ -124,7 +124,7 @@ exch_ews_oof_read(exs_mbox_t *mb, exch_ews_oof_t *oof, exs_arena_t *a)
     }
 
     oof->audience = exch_ews_oof_index(exch_ews_oof_audiences,
-                                       exch_xml_value(CHILD("ExternalAudience")));
+                              exch_xml_value(CHILD("ExternalAudience")));
     if (oof->audience < 0) {
         oof->audience = EXCH_OOF_ALL;
     }

@@ -265,7 +265,8 @@ ngx_exch_mapi_handler(ngx_http_request_t *r)
     ngx_exch_mapi_ctx_t       *ctx;
     ngx_exch_mapi_loc_conf_t  *mlcf;
 
-    static ngx_str_t  rpch = ngx_string("exch: RPC over HTTP is not built yet\n");
+    static ngx_str_t  rpch =
+                      ngx_string("exch: RPC over HTTP is not built yet\n");
 
     mlcf = ngx_http_get_module_loc_conf(r, ngx_exch_mapi_module);
 

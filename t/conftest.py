@@ -7,6 +7,7 @@ and at teardown the test fails if the error log (or nginx's stderr) holds an
 """
 
 import os
+import random
 import re
 import shutil
 import signal
@@ -84,10 +85,30 @@ http {{
 """
 
 
+def _ephemeral_low():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port below the kernel's ephemeral range, free now.  A port the
+    kernel could hand out for outgoing connections may be taken before a
+    test listens on it (a relay started late, or nginx connecting to the
+    not yet listening port from that same port); these cannot be."""
+    high = min(_ephemeral_low(), 65536) - 1
+    low = max(1024, high - 12000)
+    for _ in range(200):
+        port = random.randint(low, high)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in %d-%d" % (low, high))
 
 
 def exchctl(store, *args, check=True, input=None):

@@ -597,7 +597,9 @@ exchctl_import(exchctl_mail_t *c)
         if ((v = exchctl_option(c->argc, c->argv, "--folder", &i)) != NULL) {
             folder = v;
 
-        } else if ((v = exchctl_option(c->argc, c->argv, "--jobs", &i)) != NULL) {
+        } else if ((v = exchctl_option(c->argc, c->argv, "--jobs", &i))
+                   != NULL)
+        {
             imp.jobs = (unsigned) atoi(v);
             if (imp.jobs < 1 || imp.jobs > EXCHCTL_JOBS_MAX) {
                 fprintf(stderr, "exchctl: import: --jobs 1..%d\n",
@@ -2467,7 +2469,8 @@ exchctl_queue_list(exchctl_mail_t *c)
                e[i].next < now ? "-" : "+",
                (long long) (e[i].next < now ? now - e[i].next
                                             : e[i].next - now),
-               e[i].token ? "claimed" : "waiting", e[i].from, (unsigned long long) e[i].size,
+               e[i].token ? "claimed" : "waiting", e[i].from,
+               (unsigned long long) e[i].size,
                e[i].subject);
 
         for (k = 0; k < e[i].nrcpts; k++) {
