@@ -87,6 +87,8 @@ static const exch_ews_code_def_t  exch_ews_codes[] = {
       "Distinguished folders cannot be deleted." },
     { "ErrorDistributionListMemberNotExist",
       "The distribution list member doesn't exist." },
+    { "ErrorExpiredSubscription",
+      "The subscription has expired and is being deleted." },
     { "ErrorFolderExists",
       "A folder with the specified name already exists." },
     { "ErrorFolderNotFound",

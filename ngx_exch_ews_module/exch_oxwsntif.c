@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include <libxml/parser.h>
 
@@ -55,7 +56,6 @@ static void exch_put64(uint8_t *p, uint64_t v);
 static uint16_t exch_get16(const uint8_t *p);
 static uint32_t exch_get32(const uint8_t *p);
 static uint64_t exch_get64(const uint8_t *p);
-static int64_t exch_ews_sub_expires(const exch_ews_sub_t *s);
 static void exch_ews_filter(const exch_ews_sub_t *s, exch_event_filter_t *f);
 static int exch_ews_event_write(exch_ews_t *ews, exch_ews_mbox_t *m,
     const exch_event_t *ev, const char *type, const char *wm);
@@ -274,7 +274,7 @@ exch_ews_sub_decode(const uint8_t *p, size_t len, exch_ews_sub_t *s,
 /* pull: Timeout minutes after the last GetEvents; streaming: half an hour
  * after the last connection; push: while the client answers */
 
-static int64_t
+int64_t
 exch_ews_sub_expires(const exch_ews_sub_t *s)
 {
     switch (s->kind) {
@@ -340,6 +340,22 @@ exch_ews_sub_save(exs_env_t *env, exch_ews_sub_t *s)
     }
 
     return rc;
+}
+
+
+int
+exch_ews_sub_lapsed(exs_env_t *env, const uint8_t *id, int64_t now)
+{
+    int64_t  expires;
+
+    if (exs_state_expiry(env, EXCH_NS_EWS_SUB, id, EXCH_EWS_SUB_ID_LEN,
+                         &expires)
+        != EXS_OK)
+    {
+        return 0;
+    }
+
+    return expires != 0 && expires <= now;
 }
 
 
@@ -1109,6 +1125,14 @@ exch_ews_sub_of(exch_ews_t *ews, xmlNodePtr node, exch_ews_sub_t *s)
     rc = exch_ews_sub_load(ews->env, id, s, ews->a);
 
     if (rc == EXS_NOTFOUND) {
+        /* expired but not swept yet: Exchange's answer while it deletes an
+         * expired subscription; gone: never was, or swept, or
+         * unsubscribed */
+        if (exch_ews_sub_lapsed(ews->env, id, (int64_t) time(NULL))) {
+            memcpy(s->id, id, EXCH_EWS_SUB_ID_LEN);
+            return EXCH_EWS_ERR_EXPIRED_SUBSCRIPTION;
+        }
+
         return EXCH_EWS_ERR_SUBSCRIPTION_NOT_FOUND;
     }
 
@@ -1137,8 +1161,13 @@ exch_ews_op_unsubscribe(exch_ews_t *ews, xmlNodePtr req)
                               "Unsubscribe needs a SubscriptionId.");
     }
 
-    if (code == EXCH_EWS_NOERROR
-        && exch_ews_sub_delete(ews->env, s.id) != EXS_OK)
+    if (code == EXCH_EWS_ERR_EXPIRED_SUBSCRIPTION) {
+        /* it is answered as expired, and goes now rather than at the
+         * next sweep */
+        (void) exch_ews_sub_delete(ews->env, s.id);
+
+    } else if (code == EXCH_EWS_NOERROR
+               && exch_ews_sub_delete(ews->env, s.id) != EXS_OK)
     {
         code = EXCH_EWS_ERR_SUBSCRIPTION_NOT_FOUND;
     }

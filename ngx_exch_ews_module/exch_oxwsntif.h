@@ -108,6 +108,13 @@ int exch_ews_sub_load(exs_env_t *env, const uint8_t *id, exch_ews_sub_t *s,
  * is new and the id is taken); its expiry follows from kind and used */
 int exch_ews_sub_save(exs_env_t *env, exch_ews_sub_t *s);
 int exch_ews_sub_delete(exs_env_t *env, const uint8_t *id);
+/* when it expires (Unix seconds, 0: never): pull subscriptions Timeout
+ * minutes after the last GetEvents, streaming ones EXCH_EWS_STREAM_IDLE
+ * after the last connection ended, push ones while the client answers */
+int64_t exch_ews_sub_expires(const exch_ews_sub_t *s);
+/* 1 when the id's subscription expired by now but is still stored (the
+ * sweep has not removed it yet) */
+int exch_ews_sub_lapsed(exs_env_t *env, const uint8_t *id, int64_t now);
 /* the ids of every push subscription (the push client adopts them) */
 int exch_ews_sub_push_ids(exs_env_t *env, uint8_t (**ids)[EXCH_EWS_SUB_ID_LEN],
     uint32_t *n, exs_arena_t *a);

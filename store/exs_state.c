@@ -23,6 +23,8 @@
 
 static int exs_state_begin(exs_env_t *env, unsigned flags, MDB_txn **txn);
 static int exs_state_expired(int64_t expires);
+static int exs_state_lookup(exs_env_t *env, uint8_t ns, const void *key,
+    size_t klen, MDB_txn **txn, MDB_val *v);
 static void exs_state_expiry_key(exs_key_t *k, int64_t expires, uint8_t ns,
     const void *key, size_t klen);
 
@@ -70,21 +72,22 @@ exs_state_expiry_key(exs_key_t *k, int64_t expires, uint8_t ns,
 }
 
 
-int
-exs_state_get(exs_env_t *env, uint8_t ns, const void *key, size_t klen,
-    exs_bin_t *val, uint64_t *version, exs_arena_t *a)
+/* a read transaction and the raw value of a key, expired or not; the
+ * transaction is left open (to abort) only when it returns EXS_OK */
+
+static int
+exs_state_lookup(exs_env_t *env, uint8_t ns, const void *key, size_t klen,
+    MDB_txn **txn, MDB_val *v)
 {
     int        rc;
-    MDB_txn   *txn;
-    MDB_val    k, v;
-    uint8_t   *p;
+    MDB_val    k;
     exs_key_t  sk;
 
     if (klen > EXS_STATE_KEY_MAX) {
         return EXS_INVALID;
     }
 
-    rc = exs_state_begin(env, MDB_RDONLY, &txn);
+    rc = exs_state_begin(env, MDB_RDONLY, txn);
     if (rc != EXS_OK) {
         return rc;
     }
@@ -96,15 +99,35 @@ exs_state_get(exs_env_t *env, uint8_t ns, const void *key, size_t klen,
     k.mv_data = sk.b;
     k.mv_size = sk.len;
 
-    rc = exs_rc(mdb_get(txn, env->sdbi[EXS_SDB_STATE], &k, &v));
+    rc = exs_rc(mdb_get(*txn, env->sdbi[EXS_SDB_STATE], &k, v));
 
-    if (rc == EXS_OK && v.mv_size < EXS_STATE_HDR_LEN) {
+    if (rc == EXS_OK && v->mv_size < EXS_STATE_HDR_LEN) {
         rc = EXS_CORRUPT;
     }
 
-    if (rc == EXS_OK
-        && exs_state_expired((int64_t) exs_get_le64((uint8_t *) v.mv_data
-                                                    + 8)))
+    if (rc != EXS_OK) {
+        mdb_txn_abort(*txn);
+    }
+
+    return rc;
+}
+
+
+int
+exs_state_get(exs_env_t *env, uint8_t ns, const void *key, size_t klen,
+    exs_bin_t *val, uint64_t *version, exs_arena_t *a)
+{
+    int        rc;
+    MDB_txn   *txn;
+    MDB_val    v;
+    uint8_t   *p;
+
+    rc = exs_state_lookup(env, ns, key, klen, &txn, &v);
+    if (rc != EXS_OK) {
+        return rc;
+    }
+
+    if (exs_state_expired((int64_t) exs_get_le64((uint8_t *) v.mv_data + 8)))
     {
         rc = EXS_NOTFOUND;
     }
@@ -266,6 +289,27 @@ failed:
     mdb_txn_abort(txn);
 
     return exs_rc(rc);
+}
+
+
+int
+exs_state_expiry(exs_env_t *env, uint8_t ns, const void *key, size_t klen,
+    int64_t *expires)
+{
+    int       rc;
+    MDB_txn  *txn;
+    MDB_val   v;
+
+    rc = exs_state_lookup(env, ns, key, klen, &txn, &v);
+    if (rc != EXS_OK) {
+        return rc;
+    }
+
+    *expires = (int64_t) exs_get_le64((uint8_t *) v.mv_data + 8);
+
+    mdb_txn_abort(txn);
+
+    return EXS_OK;
 }
 
 

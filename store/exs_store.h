@@ -654,6 +654,11 @@ int exs_state_put(exs_env_t *env, uint8_t ns, const void *key, size_t klen,
     const void *val, size_t vlen, int64_t expires, uint64_t expect_version,
     uint64_t *version);
 int exs_state_del(exs_env_t *env, uint8_t ns, const void *key, size_t klen);
+/* when the value of a key expires (0: never), whether or not that time has
+ * passed: a value that expired stays until a sweep or a delete, and this
+ * tells "expired" from "never was" (EXS_NOTFOUND) */
+int exs_state_expiry(exs_env_t *env, uint8_t ns, const void *key,
+    size_t klen, int64_t *expires);
 /* the keys of a namespace with a key prefix (e.g. a user's sessions) */
 int exs_state_keys(exs_env_t *env, uint8_t ns, const void *prefix,
     size_t plen, exs_bin_t **keys, uint32_t *n, exs_arena_t *a);

@@ -273,6 +273,37 @@ def test_a_subscription_is_its_owners_only(nginx):
         ["ErrorSubscriptionNotFound"]
 
 
+def test_unsubscribe_ends_the_subscription_for_every_operation(nginx):
+    # an unsubscribed subscription is gone, not expired: GetEvents,
+    # GetStreamingEvents and a second Unsubscribe answer
+    # ErrorSubscriptionNotFound (ErrorExpiredSubscription is only for one
+    # that expired and is not swept yet: t/unit/ews_sub.c ages those)
+    a = account(nginx)
+    sid, wm = a.inbox.subscribe_to_pull(timeout=1)
+    ssid = a.inbox.subscribe_to_streaming()
+    for s in (sid, ssid):
+        r = soap(nginx, '<m:Unsubscribe><m:SubscriptionId>%s'
+                        '</m:SubscriptionId></m:Unsubscribe>' % s)
+        assert [(c, code) for c, code, _ in messages(r)] == \
+            [("Success", "NoError")]
+    r = soap(nginx, '<m:GetEvents><m:SubscriptionId>%s</m:SubscriptionId>'
+                    '<m:Watermark>%s</m:Watermark></m:GetEvents>'
+             % (sid, wm))
+    assert [(c, code) for c, code, _ in messages(r)] == \
+        [("Error", "ErrorSubscriptionNotFound")]
+    r = soap(nginx, '<m:GetStreamingEvents><m:SubscriptionIds>'
+                    '<t:SubscriptionId>%s</t:SubscriptionId>'
+                    '</m:SubscriptionIds><m:ConnectionTimeout>1'
+                    '</m:ConnectionTimeout></m:GetStreamingEvents>' % ssid)
+    (cls, code, rm), = messages(r)
+    assert (cls, code) == ("Error", "ErrorSubscriptionNotFound")
+    assert [e.text for e in rm.iter("{%s}SubscriptionId" % NS_M)] == [ssid]
+    r = soap(nginx, '<m:Unsubscribe><m:SubscriptionId>%s'
+                    '</m:SubscriptionId></m:Unsubscribe>' % sid)
+    assert [(c, code) for c, code, _ in messages(r)] == \
+        [("Error", "ErrorSubscriptionNotFound")]
+
+
 # streaming
 
 def stream_until(folder, sid, count, timeout=1):

@@ -295,6 +295,7 @@ static void
 test_state(exs_env_t *env)
 {
     int           rc;
+    int64_t       expires;
     uint64_t      v1, v2, v3;
     uint32_t      n;
     exs_bin_t     val, *keys;
@@ -331,7 +332,17 @@ test_state(exs_env_t *env)
     is_int(exs_state_get(env, 1, "old", 3, &val, NULL, a), EXS_NOTFOUND,
            "is not found");
     exs_state_put(env, 1, "later", 5, "z", 1, 4000000000LL, 0, NULL);
+    ok(exs_state_expiry(env, 1, "old", 3, &expires) == EXS_OK
+       && expires == 1000, "an expired value tells when it expired");
+    ok(exs_state_expiry(env, 1, "later", 5, &expires) == EXS_OK
+       && expires == 4000000000LL, "a live one when it will");
+    ok(exs_state_expiry(env, 1, "sess-1", 6, &expires) == EXS_OK
+       && expires == 0, "one that never expires: 0");
+    is_int(exs_state_expiry(env, 1, "never", 5, &expires), EXS_NOTFOUND,
+           "a key that never was is not found");
     is_int(exs_state_sweep(env, 2000000000LL), EXS_OK, "a sweep");
+    is_int(exs_state_expiry(env, 1, "old", 3, &expires), EXS_NOTFOUND,
+           "the sweep removed the expired value");
     ok(exs_state_get(env, 1, "later", 5, &val, NULL, a) == EXS_OK
        && exs_state_get(env, 1, "sess-1", 6, &val, NULL, a) == EXS_OK,
        "keeps what hasn't expired");
