@@ -6,6 +6,8 @@
  */
 
 
+#include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1426,6 +1428,222 @@ exch_ews_int_parse(const char *s, int64_t *v)
 }
 
 
+/* the schema's DictionaryURIType: the FieldURI of an IndexedFieldURI */
+
+static const char *const  exch_ews_dictionary_uris[] = {
+    "item:InternetMessageHeader",
+    "contacts:ImAddress",
+    "contacts:PhysicalAddress:Street",
+    "contacts:PhysicalAddress:City",
+    "contacts:PhysicalAddress:State",
+    "contacts:PhysicalAddress:CountryOrRegion",
+    "contacts:PhysicalAddress:PostalCode",
+    "contacts:PhoneNumber",
+    "contacts:EmailAddress",
+    "distributionlist:Members:Member",
+    NULL
+};
+
+
+static int exch_ews_tag_valid(const char *s);
+static int exch_ews_int_valid(const char *s);
+
+
+/* PropertyTagType: an xs:unsignedShort, or 0x and one to four hex digits;
+ * PropertyId: an xs:int */
+
+static int
+exch_ews_tag_valid(const char *s)
+{
+    size_t  n, i;
+
+    n = strlen(s);
+
+    if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        if (n > 6) {
+            return 0;
+        }
+
+        for (i = 2; i < n; i++) {
+            if (!isxdigit((unsigned char) s[i])) {
+                return 0;
+            }
+        }
+
+        return 1;
+    }
+
+    if (n == 0 || n > 5) {
+        return 0;
+    }
+
+    for (i = 0; i < n; i++) {
+        if (!isdigit((unsigned char) s[i])) {
+            return 0;
+        }
+    }
+
+    return atoi(s) <= 0xFFFF;
+}
+
+
+static int
+exch_ews_int_valid(const char *s)
+{
+    size_t  n, i;
+
+    i = (s[0] == '-' || s[0] == '+');
+    n = strlen(s);
+
+    if (n == i || n - i > 10) {
+        return 0;
+    }
+
+    for ( ; i < n; i++) {
+        if (!isdigit((unsigned char) s[i])) {
+            return 0;
+        }
+    }
+
+    return strtoll(s, NULL, 10) >= INT32_MIN
+           && strtoll(s, NULL, 10) <= INT32_MAX;
+}
+
+
+exch_ews_code_t
+exch_ews_path_check(xmlNodePtr node, const char **attr)
+{
+    uint8_t                 guid[16];
+    const char             *uri, *v, *const *d;
+    const exch_ews_pset_t  *ps;
+
+    *attr = NULL;
+
+    if (exch_xml_is(node, EXCH_EWS_NS_T, "FieldURI")
+        || exch_xml_is(node, EXCH_EWS_NS_T, "Path"))
+    {
+        *attr = "FieldURI";
+        uri = exch_ews_attr(node, "FieldURI");
+
+        return exch_ews_field_uri_valid(uri) ? EXCH_EWS_NOERROR
+                                             : EXCH_EWS_ERR_SCHEMA_VALIDATION;
+    }
+
+    if (exch_xml_is(node, EXCH_EWS_NS_T, "IndexedFieldURI")) {
+        *attr = "FieldIndex";
+
+        if (exch_ews_attr(node, "FieldIndex") == NULL) {
+            return EXCH_EWS_ERR_SCHEMA_VALIDATION;
+        }
+
+        *attr = "FieldURI";
+        uri = exch_ews_attr(node, "FieldURI");
+
+        for (d = exch_ews_dictionary_uris; uri && *d; d++) {
+            if (strcmp(*d, uri) == 0) {
+                return EXCH_EWS_NOERROR;
+            }
+        }
+
+        return EXCH_EWS_ERR_SCHEMA_VALIDATION;
+    }
+
+    if (!exch_xml_is(node, EXCH_EWS_NS_T, "ExtendedFieldURI")) {
+        return EXCH_EWS_ERR_SCHEMA_VALIDATION;
+    }
+
+    *attr = "PropertyType";
+    v = exch_ews_attr(node, "PropertyType");
+
+    if (exch_ews_proptype_parse(v) == 0) {
+        return EXCH_EWS_ERR_SCHEMA_VALIDATION;
+    }
+
+    *attr = "DistinguishedPropertySetId";
+    v = exch_ews_attr(node, "DistinguishedPropertySetId");
+
+    if (v) {
+        for (ps = exch_ews_psets; ps->name; ps++) {
+            if (strcmp(ps->name, v) == 0) {
+                break;
+            }
+        }
+
+        if (ps->name == NULL) {
+            return EXCH_EWS_ERR_SCHEMA_VALIDATION;
+        }
+    }
+
+    *attr = "PropertySetId";
+    v = exch_ews_attr(node, "PropertySetId");
+
+    if (v && exch_guid_parse(v, guid) != 0) {
+        return EXCH_EWS_ERR_SCHEMA_VALIDATION;
+    }
+
+    *attr = "PropertyTag";
+    v = exch_ews_attr(node, "PropertyTag");
+
+    if (v && !exch_ews_tag_valid(v)) {
+        return EXCH_EWS_ERR_SCHEMA_VALIDATION;
+    }
+
+    *attr = "PropertyId";
+    v = exch_ews_attr(node, "PropertyId");
+
+    if (v && !exch_ews_int_valid(v)) {
+        return EXCH_EWS_ERR_SCHEMA_VALIDATION;
+    }
+
+    *attr = NULL;
+
+    return EXCH_EWS_NOERROR;
+}
+
+
+exch_ews_code_t
+exch_ews_paths_check(xmlNodePtr node, xmlNodePtr *bad, const char **attr)
+{
+    xmlNodePtr       c;
+    exch_ews_code_t  code;
+
+    /* depth first, without recursion: down to the first child, else on
+     * to the next sibling of the nearest ancestor that has one */
+
+    c = node->children;
+
+    while (c && c != node) {
+        if (c->type == XML_ELEMENT_NODE
+            && (exch_xml_is(c, EXCH_EWS_NS_T, "FieldURI")
+                || exch_xml_is(c, EXCH_EWS_NS_T, "IndexedFieldURI")
+                || exch_xml_is(c, EXCH_EWS_NS_T, "ExtendedFieldURI")))
+        {
+            code = exch_ews_path_check(c, attr);
+
+            if (code != EXCH_EWS_NOERROR) {
+                *bad = c;
+                return code;
+            }
+        }
+
+        if (c->type == XML_ELEMENT_NODE && c->children) {
+            c = c->children;
+            continue;
+        }
+
+        while (c != node && c->next == NULL) {
+            c = c->parent;
+        }
+
+        if (c != node) {
+            c = c->next;
+        }
+    }
+
+    return EXCH_EWS_NOERROR;
+}
+
+
 exch_ews_code_t
 exch_ews_path_parse(exch_ews_t *ews, exch_ews_mbox_t *m, xmlNodePtr node,
     int create, exch_ews_path_t *path)
@@ -1433,31 +1651,28 @@ exch_ews_path_parse(exch_ews_t *ews, exch_ews_mbox_t *m, xmlNodePtr node,
     int64_t                   v;
     uint16_t                  type;
     const char               *uri, *set, *setid, *tag, *pname, *pid, *ptype;
+    exch_ews_code_t           code;
     const exch_ews_pset_t    *ps;
     const exch_ews_index_t   *ix;
     const exch_ews_address_t *ad;
 
     memset(path, 0, sizeof(exch_ews_path_t));
 
+    code = exch_ews_path_check(node, &uri);
+    if (code != EXCH_EWS_NOERROR) {
+        return code;
+    }
+
     if (exch_xml_is(node, EXCH_EWS_NS_T, "FieldURI")
         || exch_xml_is(node, EXCH_EWS_NS_T, "Path"))
     {
         uri = exch_ews_attr(node, "FieldURI");
-
-        if (uri == NULL) {
-            return EXCH_EWS_ERR_SCHEMA_VALIDATION;
-        }
-
         path->field = exch_ews_field_by_uri(uri);
 
-        if (path->field == NULL) {
-            /* a name of the schema's enumeration we don't map, or none at
-             * all: either way it has no value */
-            return strchr(uri, ':') ? EXCH_EWS_NOERROR
-                                    : EXCH_EWS_ERR_SCHEMA_VALIDATION;
+        if (path->field) {
+            /* else a name of the schema we don't map: it has no value */
+            path->tag = exch_ews_field_tag(ews, m, path->field, create);
         }
-
-        path->tag = exch_ews_field_tag(ews, m, path->field, create);
 
         return EXCH_EWS_NOERROR;
     }
@@ -1466,10 +1681,6 @@ exch_ews_path_parse(exch_ews_t *ews, exch_ews_mbox_t *m, xmlNodePtr node,
         uri = exch_ews_attr(node, "FieldURI");
         path->index = exch_ews_attr(node, "FieldIndex");
         path->indexed = 1;
-
-        if (uri == NULL || path->index == NULL) {
-            return EXCH_EWS_ERR_SCHEMA_VALIDATION;
-        }
 
         if (strcmp(uri, "contacts:EmailAddress") == 0) {
             path->field = exch_ews_field_by_uri("contacts:EmailAddresses");
@@ -1493,7 +1704,7 @@ exch_ews_path_parse(exch_ews_t *ews, exch_ews_mbox_t *m, xmlNodePtr node,
             }
 
             if (ad->key == NULL) {
-                return EXCH_EWS_ERR_SCHEMA_VALIDATION;
+                return EXCH_EWS_ERR_INVALID_PROPERTY_REQUEST;
             }
 
             for (ix = ad->part; ix < ad->part + 5; ix++) {
@@ -1505,7 +1716,7 @@ exch_ews_path_parse(exch_ews_t *ews, exch_ews_mbox_t *m, xmlNodePtr node,
                 }
             }
 
-            return EXCH_EWS_ERR_SCHEMA_VALIDATION;
+            return EXCH_EWS_ERR_INVALID_PROPERTY_REQUEST;
 
         } else if (strcmp(uri, "item:InternetMessageHeader") == 0) {
             /* a header: PS_INTERNET_HEADERS, the name in lower case */
@@ -1521,7 +1732,8 @@ exch_ews_path_parse(exch_ews_t *ews, exch_ews_mbox_t *m, xmlNodePtr node,
             return EXCH_EWS_NOERROR;
 
         } else {
-            return EXCH_EWS_ERR_SCHEMA_VALIDATION;
+            /* distributionlist:Members:Member: a member is no property */
+            return EXCH_EWS_NOERROR;
         }
 
         for ( ; ix->key; ix++) {
@@ -1532,11 +1744,7 @@ exch_ews_path_parse(exch_ews_t *ews, exch_ews_mbox_t *m, xmlNodePtr node,
             }
         }
 
-        return EXCH_EWS_ERR_SCHEMA_VALIDATION;
-    }
-
-    if (!exch_xml_is(node, EXCH_EWS_NS_T, "ExtendedFieldURI")) {
-        return EXCH_EWS_ERR_SCHEMA_VALIDATION;
+        return EXCH_EWS_ERR_INVALID_PROPERTY_REQUEST;
     }
 
     path->extended = 1;
@@ -1550,8 +1758,8 @@ exch_ews_path_parse(exch_ews_t *ews, exch_ews_mbox_t *m, xmlNodePtr node,
 
     type = exch_ews_proptype_parse(ptype);
 
-    if (type == 0 || type == PT_ERROR || type == PT_NULL
-        || type == PT_OBJECT || type == (PT_MV | PT_OBJECT))
+    if (type == PT_ERROR || type == PT_NULL || type == PT_OBJECT
+        || type == (PT_MV | PT_OBJECT))
     {
         return EXCH_EWS_ERR_INVALID_EXTENDED_PROPERTY;
     }
@@ -1560,12 +1768,9 @@ exch_ews_path_parse(exch_ews_t *ews, exch_ews_mbox_t *m, xmlNodePtr node,
 
     if (tag) {
         if (set || setid || pname || pid
-            || exch_ews_int_parse(tag, &v) != 0 || v <= 0 || v > 0xFFFF)
+            || exch_ews_int_parse(tag, &v) != 0 || v <= 0
+            || v >= EXS_NAMED_FIRST)
         {
-            return EXCH_EWS_ERR_INVALID_EXTENDED_PROPERTY;
-        }
-
-        if (v >= EXS_NAMED_FIRST) {
             return EXCH_EWS_ERR_INVALID_EXTENDED_PROPERTY;
         }
 
@@ -1582,20 +1787,14 @@ exch_ews_path_parse(exch_ews_t *ews, exch_ews_mbox_t *m, xmlNodePtr node,
     path->named = 1;
 
     if (set) {
-        for (ps = exch_ews_psets; ps->name; ps++) {
-            if (strcmp(ps->name, set) == 0) {
-                break;
-            }
-        }
-
-        if (ps->name == NULL) {
-            return EXCH_EWS_ERR_SCHEMA_VALIDATION;
+        for (ps = exch_ews_psets; strcmp(ps->name, set) != 0; ps++) {
+            /* exch_ews_path_check found it */
         }
 
         memcpy(path->name.guid, ps->guid, 16);
 
-    } else if (exch_guid_parse(setid, path->name.guid) != 0) {
-        return EXCH_EWS_ERR_INVALID_EXTENDED_PROPERTY;
+    } else {
+        (void) exch_guid_parse(setid, path->name.guid);
     }
 
     if (pname) {
@@ -1607,7 +1806,7 @@ exch_ews_path_parse(exch_ews_t *ews, exch_ews_mbox_t *m, xmlNodePtr node,
         path->name.name = pname;
 
     } else {
-        if (exch_ews_int_parse(pid, &v) != 0 || v < 0 || v > 0x7FFFFFFF) {
+        if (exch_ews_int_parse(pid, &v) != 0 || v < 0) {
             return EXCH_EWS_ERR_INVALID_EXTENDED_PROPERTY;
         }
 

@@ -304,12 +304,38 @@ typedef struct {
     int                       named;
 } exch_ews_path_t;
 
+/* 1 when a FieldURI is a name of the schema's UnindexedFieldURIType */
+int exch_ews_field_uri_valid(const char *uri);
+
+/*
+ * Checks a FieldURI / IndexedFieldURI / ExtendedFieldURI element against
+ * the schema alone (no mailbox): the attributes it must have, the
+ * enumerations (UnindexedFieldURIType, DictionaryURIType,
+ * MapiPropertyTypeType, DistinguishedPropertySetType) and the value types
+ * (PropertyTag, PropertyId, PropertySetId).  EXCH_EWS_ERR_SCHEMA_VALIDATION
+ * with *attr the attribute at fault (NULL: the element), else
+ * EXCH_EWS_NOERROR.  exch_ews_path_parse starts with it.
+ */
+exch_ews_code_t exch_ews_path_check(xmlNodePtr node, const char **attr);
+
+/*
+ * The same for every path element under node (an operation): what
+ * Exchange's schema validation of the request does before the operation
+ * runs, answered with a SOAP fault.  *bad: the element at fault.
+ */
+exch_ews_code_t exch_ews_paths_check(xmlNodePtr node, xmlNodePtr *bad,
+    const char **attr);
+
 /*
  * Parses a FieldURI / IndexedFieldURI / ExtendedFieldURI element into
  * path; create: assign ids to new names.  Returns EXCH_EWS_NOERROR,
- * EXCH_EWS_ERR_SCHEMA_VALIDATION for an unknown element or a bad
- * attribute, EXCH_EWS_ERR_INVALID_EXTENDED_PROPERTY for a bad extended
- * field.
+ * EXCH_EWS_ERR_SCHEMA_VALIDATION for what exch_ews_path_check rejects,
+ * EXCH_EWS_ERR_INVALID_EXTENDED_PROPERTY for a schema-valid extended field
+ * whose attributes don't go together (a tag with a property set, both a
+ * name and an id, a tag in the named range, a type that holds no value),
+ * EXCH_EWS_ERR_INVALID_PROPERTY_REQUEST for an IndexedFieldURI whose
+ * FieldIndex is not one of its field's.  A FieldURI of the schema that no
+ * field maps resolves to no field and no tag: it has no value.
  */
 exch_ews_code_t exch_ews_path_parse(exch_ews_t *ews, exch_ews_mbox_t *m,
     xmlNodePtr node, int create, exch_ews_path_t *path);

@@ -14,6 +14,7 @@
 
 #include "exch_ews.h"
 #include "exch_ews_ops.h"
+#include "exch_ews_props.h"
 
 
 #define EXCH_EWS_XSI  "http://www.w3.org/2001/XMLSchema-instance"
@@ -494,9 +495,10 @@ exch_ews_log(exch_ews_t *ews, int level, const char *fmt, ...)
 int
 exch_ews_process(exch_ews_t *ews, const void *body, size_t len)
 {
-    int         line, column;
-    char        violation[320];
-    xmlNodePtr  root, c;
+    int          line, column;
+    char         violation[320];
+    xmlNodePtr   root, c;
+    const char  *attr, *v;
 
     ews->now = exs_filetime_now();
 
@@ -574,6 +576,31 @@ exch_ews_process(exch_ews_t *ews, const void *body, size_t len)
         exch_ews_log(ews, EXCH_EWS_LOG_INFO, "EWS: unknown operation \"%.64s\"",
                      (const char *) ews->op_node->name);
         return exch_ews_fault(ews, EXCH_EWS_ERR_INVALID_REQUEST, NULL, NULL);
+    }
+
+    /* the property paths against the schema, wherever they are (shapes,
+     * restrictions, sort orders, groupings, updates, extended
+     * properties), before anything runs */
+    if (exch_ews_paths_check(ews->op_node, &c, &attr) != EXCH_EWS_NOERROR) {
+        v = attr ? exch_ews_attr(c, attr) : NULL;
+
+        if (attr && v) {
+            snprintf(violation, sizeof(violation),
+                     "The '%s' attribute is invalid - The value '%.80s' is "
+                     "invalid according to its datatype.", attr, v);
+
+        } else if (attr) {
+            snprintf(violation, sizeof(violation),
+                     "The required attribute '%s' is missing.", attr);
+
+        } else {
+            snprintf(violation, sizeof(violation),
+                     "The element '%.40s' is invalid.",
+                     (const char *) c->name);
+        }
+
+        return exch_ews_fault(ews, EXCH_EWS_ERR_SCHEMA_VALIDATION, NULL,
+                              violation);
     }
 
     return exch_ews_dispatch(ews);
