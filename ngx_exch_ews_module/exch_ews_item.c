@@ -1734,7 +1734,7 @@ exch_ews_item_get_write(exch_ews_t *ews, exch_ews_mbox_t *m, exs_id_t fid,
 
     rc = exch_ews_item_tags(ews, m, shape, &tags, &ntags, &whole);
     if (rc != EXS_OK) {
-        return rc == EXS_INVALID ? EXCH_EWS_ERR_INVALID_PROPERTY_REQUEST
+        return rc == EXS_INVALID ? exch_ews_shape_error(shape)
                                  : EXCH_EWS_ERR_INTERNAL_SERVER_ERROR;
     }
 
@@ -1759,7 +1759,7 @@ exch_ews_item_get_write(exch_ews_t *ews, exch_ews_mbox_t *m, exs_id_t fid,
     rc = exch_ews_item_write(ews, m, fid, mid, msg, shape, NULL, 0);
 
     if (rc != EXS_OK) {
-        return rc == EXS_INVALID ? EXCH_EWS_ERR_INVALID_PROPERTY_REQUEST
+        return rc == EXS_INVALID ? exch_ews_shape_error(shape)
                : rc == EXS_NOTSUP ? EXCH_EWS_ERR_MIME_CONTENT_CONVERSION_FAILED
                : exch_ews_code_from_rc(rc, 0);
     }

@@ -43,6 +43,9 @@ typedef struct {
     exch_ews_mbox_t          *resolved_for;
     exch_ews_path_t          *resolved;
     uint8_t                  *wanted;       /* fields asked for by name */
+    exch_ews_code_t           error;        /* why a path did not resolve
+                                               (read through
+                                               exch_ews_shape_error) */
 
     /* the fields to write for items of one type, in order: a listing
      * decides once, not for each item */
@@ -59,6 +62,9 @@ exch_ews_shape_t *exch_ews_shape_new(exch_ews_t *ews, xmlNodePtr node,
     int folder, exch_ews_code_t *code);
 int exch_ews_shape_resolve(exch_ews_t *ews, exch_ews_mbox_t *m,
     exch_ews_shape_t *shape);
+/* the code for an item or folder whose shape did not resolve (the reads
+ * say EXS_INVALID): the path's own error, else ErrorInvalidPropertyRequest */
+exch_ews_code_t exch_ews_shape_error(const exch_ews_shape_t *shape);
 /* the field is asked for (its FieldURI in AdditionalProperties, or the
  * base shape includes it) */
 int exch_ews_shape_wants(exch_ews_shape_t *shape,

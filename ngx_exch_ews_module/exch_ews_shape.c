@@ -164,6 +164,7 @@ exch_ews_shape_resolve(exch_ews_t *ews, exch_ews_mbox_t *m,
         code = exch_ews_path_parse(ews, m, shape->paths[i], 0,
                                    &shape->resolved[i]);
         if (code != EXCH_EWS_NOERROR) {
+            shape->error = code;
             return code;
         }
 
@@ -175,6 +176,14 @@ exch_ews_shape_resolve(exch_ews_t *ews, exch_ews_mbox_t *m,
     shape->resolved_for = m;
 
     return EXCH_EWS_NOERROR;
+}
+
+
+exch_ews_code_t
+exch_ews_shape_error(const exch_ews_shape_t *shape)
+{
+    return shape->error != EXCH_EWS_NOERROR
+           ? shape->error : EXCH_EWS_ERR_INVALID_PROPERTY_REQUEST;
 }
 
 

@@ -385,7 +385,7 @@ exch_ews_find_folder_items(exch_ews_t *ews, xmlNodePtr req,
 
     rc = exch_ews_item_tags(ews, ref->m, shape, &tags, &ntags, &whole);
     if (rc != EXS_OK) {
-        return rc == EXS_INVALID ? EXCH_EWS_ERR_INVALID_PROPERTY_REQUEST
+        return rc == EXS_INVALID ? exch_ews_shape_error(shape)
                                  : EXCH_EWS_ERR_INTERNAL_SERVER_ERROR;
     }
 

@@ -685,7 +685,7 @@ exch_ews_op_get_folder(exch_ews_t *ews, xmlNodePtr req)
         if (rc != EXS_OK) {
             ews->out.len = mark;
             exch_ews_msg_error(ews, rc == EXS_INVALID
-                                    ? EXCH_EWS_ERR_INVALID_PROPERTY_REQUEST
+                                    ? exch_ews_shape_error(shape)
                                     : exch_ews_code_from_rc(rc, 1), NULL);
             continue;
         }
