@@ -99,26 +99,19 @@ def group_by(_):
                    '"item:DateTimeReceived"/></t:AggregateOn></m:GroupBy>')
 
 
-def update_item(kind):
-    def make(iid):
-        return ('<m:UpdateItem ConflictResolution="AlwaysOverwrite" '
-                'MessageDisposition="SaveOnly"><m:ItemChanges><t:ItemChange>'
-                '<t:ItemId Id="' + iid + '"/><t:Updates><t:' + kind + '>'
-                '%(p)s' + ('' if kind == "DeleteItemField" else
-                           '<t:Message>%(v)s</t:Message>') +
-                '</t:' + kind + '></t:Updates></t:ItemChange>'
-                '</m:ItemChanges></m:UpdateItem>')
-    return make
-
-
-def update_folder(kind):
-    def make(fid):
-        return ('<m:UpdateFolder><m:FolderChanges><t:FolderChange>'
-                '<t:FolderId Id="' + fid + '"/><t:Updates><t:' + kind + '>'
-                '%(p)s' + ('' if kind == "DeleteFolderField" else
-                           '<t:Folder>%(v)s</t:Folder>') +
-                '</t:' + kind + '></t:Updates></t:FolderChange>'
-                '</m:FolderChanges></m:UpdateFolder>')
+def update(kind, what="Item", obj="Message"):
+    """UpdateItem or UpdateFolder with one change of that kind."""
+    def make(oid):
+        return ('<m:Update%s><m:%sChanges><t:%sChange><t:%sId Id="%s"/>'
+                '<t:Updates><t:%s>%%(p)s%s</t:%s></t:Updates></t:%sChange>'
+                '</m:%sChanges></m:Update%s>'
+                % (what + (' ConflictResolution="AlwaysOverwrite" '
+                           'MessageDisposition="SaveOnly"'
+                           if what == "Item" else ""),
+                   what, what, what, oid, kind,
+                   "" if kind.startswith("Delete")
+                   else "<t:%s>%%(v)s</t:%s>" % (obj, obj),
+                   kind, what, what, what))
     return make
 
 
@@ -138,12 +131,15 @@ PLACES = {
     "FindFolder Restriction": (find_folder_restriction, None),
     "SortOrder": (sort_order, None),
     "GroupBy": (group_by, None),
-    "SetItemField": (update_item("SetItemField"), "item"),
-    "AppendToItemField": (update_item("AppendToItemField"), "item"),
-    "DeleteItemField": (update_item("DeleteItemField"), "item"),
-    "SetFolderField": (update_folder("SetFolderField"), "folder"),
-    "AppendToFolderField": (update_folder("AppendToFolderField"), "folder"),
-    "DeleteFolderField": (update_folder("DeleteFolderField"), "folder"),
+    "SetItemField": (update("SetItemField"), "item"),
+    "AppendToItemField": (update("AppendToItemField"), "item"),
+    "DeleteItemField": (update("DeleteItemField"), "item"),
+    "SetFolderField": (update("SetFolderField", "Folder", "Folder"),
+                      "folder"),
+    "AppendToFolderField": (update("AppendToFolderField", "Folder", "Folder"),
+                           "folder"),
+    "DeleteFolderField": (update("DeleteFolderField", "Folder", "Folder"),
+                         "folder"),
     "CreateItem ExtendedProperty": (create_item, None),
 }
 
