@@ -3,10 +3,11 @@
  * exch EWS: the names of UnindexedFieldURIType, the FieldURI attribute's
  * enumeration in the EWS types schema (folder, item, message, meeting,
  * meetingRequest, calendar, task, contacts, distributionlist, postitem,
- * conversation and persona fields, up to Exchange 2016).  A FieldURI that
- * is neither here nor in the field table fails schema validation, as it
- * does in Exchange; one that is here and not in the field table is valid
- * and has no value.
+ * conversation and persona fields, up to Exchange 2016, with the persona
+ * names exchangelib asks FindPeople for).  A FieldURI that is neither
+ * here nor in the field table fails schema validation, as it does in
+ * Exchange; one that is here and not in the field table is valid and has
+ * no value.
  */
 
 
@@ -272,10 +273,18 @@ static const char *const  exch_ews_unindexed_uris[] = {
     "persona:CarPhones",
     "persona:Children",
     "persona:CompanyName",
+    "persona:CompanyNameSortKey",
     "persona:CompanyNames",
     "persona:CreationTime",
+    "persona:Department",
     "persona:Departments",
     "persona:DisplayName",
+    "persona:DisplayNameFirstLast",
+    "persona:DisplayNameFirstLastHeader",
+    "persona:DisplayNameFirstLastSortKey",
+    "persona:DisplayNameLastFirst",
+    "persona:DisplayNameLastFirstHeader",
+    "persona:DisplayNameLastFirstSortKey",
     "persona:DisplayNamePrefix",
     "persona:DisplayNamePrefixes",
     "persona:DisplayNames",
@@ -286,16 +295,19 @@ static const char *const  exch_ews_unindexed_uris[] = {
     "persona:Emails3",
     "persona:ExtendedProperties",
     "persona:FileAs",
+    "persona:FileAsHeader",
     "persona:FileAsId",
     "persona:FileAsIds",
     "persona:FileAses",
     "persona:FolderIds",
+    "persona:Generation",
     "persona:Generations",
     "persona:GivenName",
     "persona:GivenNames",
     "persona:Hobbies",
     "persona:HomeAddresses",
     "persona:HomeCity",
+    "persona:HomeCitySortKey",
     "persona:HomeFaxes",
     "persona:HomePhones",
     "persona:HomePhones2",
@@ -306,9 +318,11 @@ static const char *const  exch_ews_unindexed_uris[] = {
     "persona:Initials",
     "persona:Locations",
     "persona:Managers",
+    "persona:MiddleName",
     "persona:MiddleNames",
     "persona:MobilePhones",
     "persona:MobilePhones2",
+    "persona:Nickname",
     "persona:Nicknames",
     "persona:OfficeLocations",
     "persona:OrganizationMainPhones",
@@ -327,14 +341,17 @@ static const char *const  exch_ews_unindexed_uris[] = {
     "persona:RadioPhones",
     "persona:RelevanceScore",
     "persona:School",
+    "persona:Schools",
     "persona:SpouseNames",
     "persona:Surname",
     "persona:Surnames",
+    "persona:TTYTDDPhoneNumbers",
     "persona:TelexNumbers",
     "persona:Title",
     "persona:Titles",
     "persona:WeddingAnniversaries",
     "persona:WorkCity",
+    "persona:WorkCitySortKey",
     "persona:WorkFaxes",
     "persona:YomiCompanyName",
     "persona:YomiCompanyNames",
