@@ -408,16 +408,113 @@ void exs_wbuf_varint(exs_wbuf_t *b, uint64_t v);
 void exs_wbuf_str(exs_wbuf_t *b, const char *s, size_t len);
 
 void exs_rbuf_init(exs_rbuf_t *b, const void *p, size_t len);
-uint8_t exs_rbuf_u8(exs_rbuf_t *b);
-uint16_t exs_rbuf_u16(exs_rbuf_t *b);
-uint32_t exs_rbuf_u32(exs_rbuf_t *b);
-uint64_t exs_rbuf_u64(exs_rbuf_t *b);
-uint64_t exs_rbuf_varint(exs_rbuf_t *b);
-const uint8_t *exs_rbuf_mem(exs_rbuf_t *b, size_t n);
+static inline uint8_t exs_rbuf_u8(exs_rbuf_t *b);
+static inline uint16_t exs_rbuf_u16(exs_rbuf_t *b);
+static inline uint32_t exs_rbuf_u32(exs_rbuf_t *b);
+static inline uint64_t exs_rbuf_u64(exs_rbuf_t *b);
+static inline uint64_t exs_rbuf_varint(exs_rbuf_t *b);
+static inline const uint8_t *exs_rbuf_mem(exs_rbuf_t *b, size_t n);
 /* a string written by exs_wbuf_str(): len, bytes, NUL */
 const char *exs_rbuf_str(exs_rbuf_t *b, size_t *len);
 /* a count of items of at least min bytes each that can still follow */
 uint32_t exs_rbuf_count(exs_rbuf_t *b, size_t min);
+
+
+/* inline: a property bag is read a few bytes at a time */
+
+static inline const uint8_t *
+exs_rbuf_mem(exs_rbuf_t *b, size_t n)
+{
+    const uint8_t  *p;
+
+    if (b->err != EXS_OK || (size_t) (b->end - b->p) < n) {
+        b->err = EXS_CORRUPT;
+        return NULL;
+    }
+
+    p = b->p;
+    b->p += n;
+
+    return p;
+}
+
+
+static inline uint8_t
+exs_rbuf_u8(exs_rbuf_t *b)
+{
+    const uint8_t  *p;
+
+    p = exs_rbuf_mem(b, 1);
+
+    return p ? *p : 0;
+}
+
+
+static inline uint16_t
+exs_rbuf_u16(exs_rbuf_t *b)
+{
+    const uint8_t  *p;
+
+    p = exs_rbuf_mem(b, 2);
+
+    return p ? exs_get_le16(p) : 0;
+}
+
+
+static inline uint32_t
+exs_rbuf_u32(exs_rbuf_t *b)
+{
+    const uint8_t  *p;
+
+    p = exs_rbuf_mem(b, 4);
+
+    return p ? exs_get_le32(p) : 0;
+}
+
+
+static inline uint64_t
+exs_rbuf_u64(exs_rbuf_t *b)
+{
+    const uint8_t  *p;
+
+    p = exs_rbuf_mem(b, 8);
+
+    return p ? exs_get_le64(p) : 0;
+}
+
+
+static inline uint64_t
+exs_rbuf_varint(exs_rbuf_t *b)
+{
+    int       shift;
+    uint8_t   c;
+    uint64_t  v;
+
+    v = 0;
+
+    for (shift = 0; shift < 64; shift += 7) {
+        if (b->err != EXS_OK || b->p >= b->end) {
+            b->err = EXS_CORRUPT;
+            return 0;
+        }
+
+        c = *b->p++;
+
+        if (shift == 63 && (c & 0x7E)) {
+            break;
+        }
+
+        v |= (uint64_t) (c & 0x7F) << shift;
+
+        if (!(c & 0x80)) {
+            return v;
+        }
+    }
+
+    b->err = EXS_CORRUPT;
+
+    return 0;
+}
 
 
 /* errors: the one place that maps LMDB's and the system's codes */

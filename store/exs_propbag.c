@@ -192,99 +192,10 @@ exs_rbuf_init(exs_rbuf_t *b, const void *p, size_t len)
 }
 
 
-const uint8_t *
-exs_rbuf_mem(exs_rbuf_t *b, size_t n)
-{
-    const uint8_t  *p;
-
-    if (b->err != EXS_OK || (size_t) (b->end - b->p) < n) {
-        b->err = EXS_CORRUPT;
-        return NULL;
-    }
-
-    p = b->p;
-    b->p += n;
-
-    return p;
-}
 
 
-uint8_t
-exs_rbuf_u8(exs_rbuf_t *b)
-{
-    const uint8_t  *p;
-
-    p = exs_rbuf_mem(b, 1);
-
-    return p ? *p : 0;
-}
 
 
-uint16_t
-exs_rbuf_u16(exs_rbuf_t *b)
-{
-    const uint8_t  *p;
-
-    p = exs_rbuf_mem(b, 2);
-
-    return p ? exs_get_le16(p) : 0;
-}
-
-
-uint32_t
-exs_rbuf_u32(exs_rbuf_t *b)
-{
-    const uint8_t  *p;
-
-    p = exs_rbuf_mem(b, 4);
-
-    return p ? exs_get_le32(p) : 0;
-}
-
-
-uint64_t
-exs_rbuf_u64(exs_rbuf_t *b)
-{
-    const uint8_t  *p;
-
-    p = exs_rbuf_mem(b, 8);
-
-    return p ? exs_get_le64(p) : 0;
-}
-
-
-uint64_t
-exs_rbuf_varint(exs_rbuf_t *b)
-{
-    int       shift;
-    uint8_t   c;
-    uint64_t  v;
-
-    v = 0;
-
-    for (shift = 0; shift < 64; shift += 7) {
-        if (b->err != EXS_OK || b->p >= b->end) {
-            b->err = EXS_CORRUPT;
-            return 0;
-        }
-
-        c = *b->p++;
-
-        if (shift == 63 && (c & 0x7E)) {
-            break;
-        }
-
-        v |= (uint64_t) (c & 0x7F) << shift;
-
-        if (!(c & 0x80)) {
-            return v;
-        }
-    }
-
-    b->err = EXS_CORRUPT;
-
-    return 0;
-}
 
 
 const char *
@@ -656,9 +567,11 @@ exs_prop_decode(exs_rbuf_t *b, exs_prop_t *p, unsigned flags, int allow_ool,
     p->tag = exs_rbuf_u32(b);
     type = PROP_TYPE(p->tag);
 
-    if (b->err != EXS_OK || !exs_proptype_valid(type) || type == PT_OBJECT) {
+    if (b->err != EXS_OK) {
         return EXS_CORRUPT;
     }
+
+    /* the types with a case below are all valid ones */
 
     switch (type) {
 
@@ -767,6 +680,10 @@ exs_prop_decode(exs_rbuf_t *b, exs_prop_t *p, unsigned flags, int allow_ool,
         return p->v.bin.data ? EXS_OK : EXS_NOMEM;
 
     default:
+        if (!exs_proptype_valid(type) || type == PT_OBJECT) {
+            return EXS_CORRUPT;
+        }
+
         return exs_mv_decode(b, p, flags, a);
     }
 
