@@ -72,9 +72,17 @@ exch_lz77_bound(size_t len)
 void
 exch_xor_magic(uint8_t *p, size_t len)
 {
-    size_t  i;
+    size_t    i;
+    uint64_t  v;
 
-    for (i = 0; i < len; i++) {
+    /* eight bytes at a time */
+    for (i = 0; len - i >= 8; i += 8) {
+        memcpy(&v, p + i, 8);
+        v ^= 0xA5A5A5A5A5A5A5A5ULL;
+        memcpy(p + i, &v, 8);
+    }
+
+    for ( /* void */ ; i < len; i++) {
         p[i] ^= 0xA5;
     }
 }
