@@ -612,16 +612,26 @@ exch_wr_str16(exch_wr_t *w, const char *s, size_t len)
 {
     size_t    n, i;
     uint8_t  *q;
-    uint32_t  cp;
+    uint32_t  cp, u;
+    uint64_t  v;
     long      need;
 
     if (s == NULL) {
         len = 0;
     }
 
-    /* ASCII, the usual case, widens byte by byte */
+    /* ASCII, the usual case, is checked eight bytes at a time and widens
+     * four at a time */
 
-    for (i = 0; i < len && (uint8_t) s[i] < 0x80; i++) {
+    for (i = 0; len - i >= 8; i += 8) {
+        memcpy(&v, s + i, 8);
+
+        if (v & 0x8080808080808080ULL) {
+            break;
+        }
+    }
+
+    for ( /* void */ ; i < len && (uint8_t) s[i] < 0x80; i++) {
         /* void */
     }
 
@@ -632,7 +642,15 @@ exch_wr_str16(exch_wr_t *w, const char *s, size_t len)
 
         q = w->buf + w->len;
 
-        for (i = 0; i < len; i++) {
+        for (i = 0; len - i >= 4; i += 4) {
+            u = exch_get32((const uint8_t *) s + i);
+            v = (uint64_t) (u & 0xFF) | (uint64_t) (u & 0xFF00) << 8
+                | (uint64_t) (u & 0xFF0000) << 16
+                | (uint64_t) (u & 0xFF000000) << 24;
+            exch_put64(q + 2 * i, v);
+        }
+
+        for ( /* void */ ; i < len; i++) {
             q[2 * i] = (uint8_t) s[i];
             q[2 * i + 1] = 0;
         }

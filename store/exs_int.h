@@ -581,6 +581,10 @@ int exs_props_validate(const exs_props_t *props);
 void exs_bag_encode_plain(exs_wbuf_t *b, const exs_props_t *props);
 int exs_bag_decode(exs_rbuf_t *b, exs_props_t *props, unsigned flags,
     exs_arena_t *a);
+/* as exs_bag_decode, keeping only the values whose ids are in ids (nids,
+ * ascending); the others are checked as strictly and passed over */
+int exs_bag_decode_ids(exs_rbuf_t *b, exs_props_t *props, unsigned flags,
+    const uint16_t *ids, uint32_t nids, exs_arena_t *a);
 /* skips one encoded bag */
 int exs_bag_skip(exs_rbuf_t *b);
 /* the encoded size of one value as stored inline */
@@ -709,6 +713,24 @@ int exs_folder_is_ancestor(exs_mbox_t *mb, exs_id_t anc, exs_id_t fid);
 
 int exs_msg_load(exs_mbox_t *mb, exs_id_t mid, exs_msg_hdr_t *h,
     exs_props_t *props, unsigned dflags, exs_arena_t *a);
+/* a message's stored values are filtered by the ids of up to this many
+ * tags (more are rare: they get the whole bag) */
+#define EXS_MSG_IDS_MAX         128
+
+/* the ids of tags, ascending and each once; 0 when there are more than
+ * max (or no tags) */
+uint32_t exs_msg_tag_ids(const uint32_t *tags, uint32_t ntags, uint16_t *ids,
+    uint32_t max);
+/* exs_message_get with the ids exs_msg_tag_ids() made of tags (NULL: all
+ * the stored values are read) */
+int exs_message_get_ids(exs_mbox_t *mb, exs_id_t mid, const uint32_t *tags,
+    uint32_t ntags, const uint16_t *ids, uint32_t nids, exs_props_t *out,
+    exs_arena_t *a);
+/* as exs_msg_load, with only the stored values of the ids (ascending; all
+ * of them when ids is NULL) */
+int exs_msg_load_ids(exs_mbox_t *mb, exs_id_t mid, exs_msg_hdr_t *h,
+    exs_props_t *props, unsigned dflags, const uint16_t *ids, uint32_t nids,
+    exs_arena_t *a);
 int exs_msg_computed(exs_mbox_t *mb, exs_id_t mid, const exs_msg_hdr_t *h,
     const exs_props_t *stored, uint32_t tag, exs_prop_t *out,
     exs_arena_t *a);

@@ -92,6 +92,15 @@ int
 exs_msg_load(exs_mbox_t *mb, exs_id_t mid, exs_msg_hdr_t *h,
     exs_props_t *props, unsigned dflags, exs_arena_t *a)
 {
+    return exs_msg_load_ids(mb, mid, h, props, dflags, NULL, 0, a);
+}
+
+
+int
+exs_msg_load_ids(exs_mbox_t *mb, exs_id_t mid, exs_msg_hdr_t *h,
+    exs_props_t *props, unsigned dflags, const uint16_t *ids, uint32_t nids,
+    exs_arena_t *a)
+{
     int         rc;
     MDB_val     v;
     exs_key_t   k;
@@ -120,6 +129,10 @@ exs_msg_load(exs_mbox_t *mb, exs_id_t mid, exs_msg_hdr_t *h,
 
     exs_rbuf_init(&b, (uint8_t *) v.mv_data + EXS_MSG_HDR_LEN,
                   v.mv_size - EXS_MSG_HDR_LEN);
+
+    if (ids) {
+        return exs_bag_decode_ids(&b, props, dflags, ids, nids, a);
+    }
 
     return exs_bag_decode(&b, props, dflags, a);
 }
@@ -1046,9 +1059,67 @@ exs_msg_collect(exs_mbox_t *mb, exs_id_t mid, const exs_msg_hdr_t *h,
 }
 
 
+/*
+ * The ids of tags, ascending and each once; 0 when there are more than
+ * max.  Only the stored values of these ids are asked for: exs_msg_collect
+ * reads a stored value by the id of the tag it answers, and
+ * exs_msg_computed reads none but PR_SOURCE_KEY for PR_SOURCE_KEY.
+ */
+
+uint32_t
+exs_msg_tag_ids(const uint32_t *tags, uint32_t ntags, uint16_t *ids,
+    uint32_t max)
+{
+    uint16_t  id;
+    uint32_t  i, j, k, n;
+
+    if (ntags > max) {
+        return 0;
+    }
+
+    n = 0;
+
+    for (i = 0; i < ntags; i++) {
+        id = (uint16_t) PROP_ID(tags[i]);
+
+        for (j = n; j > 0 && ids[j - 1] > id; j--) {
+            /* void */
+        }
+
+        if (j > 0 && ids[j - 1] == id) {
+            continue;
+        }
+
+        for (k = n; k > j; k--) {
+            ids[k] = ids[k - 1];
+        }
+
+        ids[j] = id;
+        n++;
+    }
+
+    return n;
+}
+
+
 int
 exs_message_get(exs_mbox_t *mb, exs_id_t mid, const uint32_t *tags,
     uint32_t ntags, exs_props_t *out, exs_arena_t *a)
+{
+    uint16_t  ids[EXS_MSG_IDS_MAX];
+    uint32_t  nids;
+
+    nids = exs_msg_tag_ids(tags, ntags, ids, EXS_MSG_IDS_MAX);
+
+    return exs_message_get_ids(mb, mid, tags, ntags, nids ? ids : NULL, nids,
+                               out, a);
+}
+
+
+int
+exs_message_get_ids(exs_mbox_t *mb, exs_id_t mid, const uint32_t *tags,
+    uint32_t ntags, const uint16_t *ids, uint32_t nids, exs_props_t *out,
+    exs_arena_t *a)
 {
     int            rc;
     exs_props_t    stored;
@@ -1058,7 +1129,7 @@ exs_message_get(exs_mbox_t *mb, exs_id_t mid, const uint32_t *tags,
     out->cap = 0;
     out->v = NULL;
 
-    rc = exs_msg_load(mb, mid, &h, &stored, 0, a);
+    rc = exs_msg_load_ids(mb, mid, &h, &stored, 0, ids, nids, a);
     if (rc != EXS_OK) {
         return rc;
     }

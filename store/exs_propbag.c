@@ -22,6 +22,7 @@ static int exs_prop_decode(exs_rbuf_t *b, exs_prop_t *p, unsigned flags,
     int allow_ool, exs_arena_t *a);
 static int exs_mv_decode(exs_rbuf_t *b, exs_prop_t *p, unsigned flags,
     exs_arena_t *a);
+static int exs_prop_skip(exs_rbuf_t *b, uint32_t *tag, exs_arena_t *a);
 static int exs_prop_storable(const exs_prop_t *p);
 static uint32_t *exs_bag_order(const exs_props_t *props, uint32_t *n);
 static int exs_tag_cmp(const void *a, const void *b);
@@ -1074,6 +1075,173 @@ exs_bag_decode(exs_rbuf_t *b, exs_props_t *props, unsigned flags,
 
         last = PROP_ID(p->tag);
         props->n++;
+    }
+
+    return EXS_OK;
+}
+
+
+/* passes over one value with the checks of exs_prop_decode() */
+
+static int
+exs_prop_skip(exs_rbuf_t *b, uint32_t *tag, exs_arena_t *a)
+{
+    size_t          n;
+    uint16_t        type;
+    uint64_t        v;
+    exs_prop_t      p;
+    const uint8_t  *start;
+
+    start = b->p;
+    *tag = exs_rbuf_u32(b);
+    type = PROP_TYPE(*tag);
+
+    if (b->err != EXS_OK) {
+        return EXS_CORRUPT;
+    }
+
+    switch (type) {
+
+    case PT_BOOLEAN:
+        n = 1;
+        break;
+
+    case PT_SHORT:
+        n = 2;
+        break;
+
+    case PT_LONG:
+    case PT_ERROR:
+    case PT_FLOAT:
+        n = 4;
+        break;
+
+    case PT_DOUBLE:
+    case PT_APPTIME:
+    case PT_CURRENCY:
+    case PT_I8:
+    case PT_SYSTIME:
+        n = 8;
+        break;
+
+    case PT_CLSID:
+        n = 16;
+        break;
+
+    case PT_STRING8:
+    case PT_UNICODE:
+    case PT_BINARY:
+        v = exs_rbuf_varint(b);
+        if (b->err != EXS_OK) {
+            return EXS_CORRUPT;
+        }
+
+        if (v & 1) {
+            if ((v >> 1) > SIZE_MAX) {
+                return EXS_CORRUPT;
+            }
+
+            n = EXS_SHA_LEN;
+            break;
+        }
+
+        v >>= 1;
+
+        if (type == PT_BINARY) {
+            if (v > (uint64_t) (b->end - b->p)) {
+                return EXS_CORRUPT;
+            }
+
+            n = (size_t) v;
+            break;
+        }
+
+        if (v >= (uint64_t) (b->end - b->p) || b->p[v] != '\0') {
+            return EXS_CORRUPT;
+        }
+
+        n = (size_t) v + 1;
+        break;
+
+    default:
+        /* the rare ones (multiple values, rules, restrictions): decoded */
+        b->p = start;
+        return exs_prop_decode(b, &p, 0, 1, a);
+    }
+
+    return exs_rbuf_mem(b, n) ? EXS_OK : EXS_CORRUPT;
+}
+
+
+int
+exs_bag_decode_ids(exs_rbuf_t *b, exs_props_t *props, unsigned flags,
+    const uint16_t *ids, uint32_t nids, exs_arena_t *a)
+{
+    int          rc;
+    uint32_t     i, j, n, last, tag, id;
+    exs_prop_t  *p;
+
+    props->n = 0;
+    props->cap = 0;
+    props->v = NULL;
+
+    n = exs_rbuf_count(b, 5);
+    if (b->err != EXS_OK) {
+        return EXS_CORRUPT;
+    }
+
+    if (n == 0) {
+        return EXS_OK;
+    }
+
+    props->cap = n < nids ? n : nids;
+    props->v = exs_alloc(a, (props->cap ? props->cap : 1)
+                            * sizeof(exs_prop_t));
+    if (props->v == NULL) {
+        return EXS_NOMEM;
+    }
+
+    last = 0;
+    j = 0;
+
+    for (i = 0; i < n; i++) {
+
+        if (b->end - b->p < 4) {
+            b->err = EXS_CORRUPT;
+            return EXS_CORRUPT;
+        }
+
+        id = PROP_ID(exs_get_le32(b->p));
+
+        while (j < nids && ids[j] < id) {
+            j++;
+        }
+
+        if (j < nids && ids[j] == id && props->n < props->cap) {
+            p = &props->v[props->n];
+            rc = exs_prop_decode(b, p, flags, 1, a);
+            tag = p->tag;
+
+            if (rc == EXS_OK) {
+                props->n++;
+            }
+
+        } else {
+            rc = exs_prop_skip(b, &tag, a);
+        }
+
+        if (rc != EXS_OK) {
+            b->err = EXS_CORRUPT;
+            return rc == EXS_NOMEM ? rc : EXS_CORRUPT;
+        }
+
+        /* ids are stored strictly increasing: no duplicates */
+        if (i > 0 && PROP_ID(tag) <= last) {
+            b->err = EXS_CORRUPT;
+            return EXS_CORRUPT;
+        }
+
+        last = PROP_ID(tag);
     }
 
     return EXS_OK;
