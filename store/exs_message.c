@@ -43,6 +43,7 @@ typedef struct {
     uint16_t                  id[EXS_PIDX_SLOTS];
     uint16_t                  at[EXS_PIDX_SLOTS];  /* index + 1, 0: free */
     uint32_t                  n;
+    uint32_t                  mask;      /* the slots in use, less 1 */
 } exs_pidx_t;
 
 
@@ -70,7 +71,7 @@ static exs_prop_t *exs_msg_stored(const exs_props_t *stored, uint32_t tag);
 static const exs_prop_t *exs_msg_row_get(exs_row_t *row, uint32_t tag);
 static int exs_msg_row_subobjs(exs_row_t *row, uint32_t which,
     exs_props_t **bags, uint32_t *n);
-static void exs_pidx_init(exs_pidx_t *x);
+static void exs_pidx_init(exs_pidx_t *x, uint32_t need);
 static int exs_pidx_add(exs_pidx_t *x, uint32_t tag, uint32_t at);
 static int32_t exs_pidx_find(const exs_pidx_t *x, uint32_t tag);
 static exs_prop_t *exs_pidx_get(const exs_pidx_t *x, const exs_props_t *bag,
@@ -894,11 +895,23 @@ exs_msg_stored(const exs_props_t *stored, uint32_t tag)
  */
 
 
+/* as many slots as twice the values expected (a row of a table: a few
+ * dozen), so that little is cleared */
+
 static void
-exs_pidx_init(exs_pidx_t *x)
+exs_pidx_init(exs_pidx_t *x, uint32_t need)
 {
-    memset(x->at, 0, sizeof(x->at));
+    uint32_t  slots;
+
+    for (slots = 64; slots < EXS_PIDX_SLOTS && slots < 2 * need;
+         slots <<= 1)
+    {
+        /* void */
+    }
+
+    memset(x->at, 0, slots * sizeof(uint16_t));
     x->n = 0;
+    x->mask = slots - 1;
 }
 
 
@@ -907,18 +920,18 @@ exs_pidx_add(exs_pidx_t *x, uint32_t tag, uint32_t at)
 {
     uint32_t  h;
 
-    if (x->n >= EXS_PIDX_MAX) {
+    if (x->n >= EXS_PIDX_MAX || x->n >= (x->mask + 1) / 2) {
         return -1;
     }
 
-    h = (PROP_ID(tag) * 40503u) & (EXS_PIDX_SLOTS - 1);
+    h = (PROP_ID(tag) * 40503u) & x->mask;
 
     while (x->at[h]) {
         if (x->id[h] == PROP_ID(tag)) {
             return 0;                   /* the first one stays */
         }
 
-        h = (h + 1) & (EXS_PIDX_SLOTS - 1);
+        h = (h + 1) & x->mask;
     }
 
     x->id[h] = (uint16_t) PROP_ID(tag);
@@ -936,14 +949,14 @@ exs_pidx_find(const exs_pidx_t *x, uint32_t tag)
 {
     uint32_t  h;
 
-    h = (PROP_ID(tag) * 40503u) & (EXS_PIDX_SLOTS - 1);
+    h = (PROP_ID(tag) * 40503u) & x->mask;
 
     while (x->at[h]) {
         if (x->id[h] == PROP_ID(tag)) {
             return (int32_t) x->at[h] - 1;
         }
 
-        h = (h + 1) & (EXS_PIDX_SLOTS - 1);
+        h = (h + 1) & x->mask;
     }
 
     return -1;
@@ -986,7 +999,6 @@ exs_msg_collect(exs_mbox_t *mb, exs_id_t mid, const exs_msg_hdr_t *h,
      * the linear lookups answer */
 
     indexed = out->n == 0;
-    exs_pidx_init(&ox);
 
     if (ntags == 0) {
         for (i = 0; i < stored->n; i++) {
@@ -1005,6 +1017,8 @@ exs_msg_collect(exs_mbox_t *mb, exs_id_t mid, const exs_msg_hdr_t *h,
         tags = exs_msg_computed_tags;
         ntags = sizeof(exs_msg_computed_tags) / sizeof(uint32_t);
     }
+
+    exs_pidx_init(&ox, out->n + ntags);
 
     for (i = 0; indexed && i < out->n; i++) {
         if (exs_pidx_add(&ox, out->v[i].tag, i) != 0) {
