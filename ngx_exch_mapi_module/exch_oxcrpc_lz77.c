@@ -49,8 +49,6 @@ typedef struct {
 } exch_lz_out_t;
 
 
-static void exch_lz_put32(uint8_t *p, uint32_t v);
-static uint32_t exch_lz_get32(const uint8_t *p);
 static void exch_lz_flag(exch_lz_out_t *o, uint32_t bit);
 static void exch_lz_literals(exch_lz_out_t *o, const uint8_t *p, size_t n);
 static void exch_lz_match(exch_lz_out_t *o, size_t dist, size_t len);
@@ -88,31 +86,13 @@ exch_xor_magic(uint8_t *p, size_t len)
 }
 
 
-static void
-exch_lz_put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t) v;
-    p[1] = (uint8_t) (v >> 8);
-    p[2] = (uint8_t) (v >> 16);
-    p[3] = (uint8_t) (v >> 24);
-}
-
-
-static uint32_t
-exch_lz_get32(const uint8_t *p)
-{
-    return (uint32_t) p[0] | ((uint32_t) p[1] << 8)
-           | ((uint32_t) p[2] << 16) | ((uint32_t) p[3] << 24);
-}
-
-
 /* records one item's flag, starting a new group before the 33rd item */
 
 static inline void
 exch_lz_flag(exch_lz_out_t *o, uint32_t bit)
 {
     if (o->nflags == 32) {
-        exch_lz_put32(o->out + o->flag_pos, o->flags);
+        exch_put32(o->out + o->flag_pos, o->flags);
         o->flag_pos = o->len;
         o->len += 4;
         o->flags = 0;
@@ -251,7 +231,7 @@ exch_lz_hash(const uint8_t *p, unsigned bits)
 {
     uint32_t  v;
 
-    v = exch_lz_get32(p);
+    v = exch_get32(p);
 
     return (v * 2654435761u) >> (32 - bits);
 }
@@ -319,7 +299,7 @@ exch_lz_encode(const uint8_t *in, size_t len, uint8_t *out, size_t *outlen)
 
         if (cand != EXCH_LZ_NOPOS && i - cand <= EXCH_LZ_WINDOW
             && i - cand != rep
-            && exch_lz_get32(in + cand) == exch_lz_get32(in + i)
+            && exch_get32(in + cand) == exch_get32(in + i)
             && (n == 0 || (n < max && in[cand + n] == in[i + n])))
         {
             m = 3 + exch_lz_common(in + cand + 3, in + i + 3, max - 3);
@@ -358,7 +338,7 @@ exch_lz_encode(const uint8_t *in, size_t len, uint8_t *out, size_t *outlen)
     free(head);
 
     if (o.nflags == 32) {
-        exch_lz_put32(o.out + o.flag_pos, o.flags);
+        exch_put32(o.out + o.flag_pos, o.flags);
         o.flag_pos = o.len;
         o.len += 4;
         o.flags = 0;
@@ -367,7 +347,7 @@ exch_lz_encode(const uint8_t *in, size_t len, uint8_t *out, size_t *outlen)
 
     /* the bits after the last item say "end" */
     o.flags |= o.nflags == 0 ? 0xFFFFFFFF : 0xFFFFFFFF >> o.nflags;
-    exch_lz_put32(o.out + o.flag_pos, o.flags);
+    exch_put32(o.out + o.flag_pos, o.flags);
 
     *outlen = o.len;
 

@@ -582,7 +582,8 @@ void exs_bag_encode_plain(exs_wbuf_t *b, const exs_props_t *props);
 int exs_bag_decode(exs_rbuf_t *b, exs_props_t *props, unsigned flags,
     exs_arena_t *a);
 /* as exs_bag_decode, keeping only the values whose ids are in ids (nids,
- * ascending); the others are checked as strictly and passed over */
+ * ascending; all of them when ids is NULL); the others are checked as
+ * strictly and passed over */
 int exs_bag_decode_ids(exs_rbuf_t *b, exs_props_t *props, unsigned flags,
     const uint16_t *ids, uint32_t nids, exs_arena_t *a);
 /* skips one encoded bag */

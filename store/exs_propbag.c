@@ -1033,51 +1033,7 @@ int
 exs_bag_decode(exs_rbuf_t *b, exs_props_t *props, unsigned flags,
     exs_arena_t *a)
 {
-    int         rc;
-    uint32_t    i, n, last;
-    exs_prop_t  *p;
-
-    props->n = 0;
-    props->cap = 0;
-    props->v = NULL;
-
-    n = exs_rbuf_count(b, 5);
-    if (b->err != EXS_OK) {
-        return EXS_CORRUPT;
-    }
-
-    if (n == 0) {
-        return EXS_OK;
-    }
-
-    props->v = exs_alloc(a, n * sizeof(exs_prop_t));
-    if (props->v == NULL) {
-        return EXS_NOMEM;
-    }
-
-    props->cap = n;
-    last = 0;
-
-    for (i = 0; i < n; i++) {
-        p = &props->v[i];
-
-        rc = exs_prop_decode(b, p, flags, 1, a);
-        if (rc != EXS_OK) {
-            b->err = EXS_CORRUPT;
-            return rc == EXS_NOMEM ? rc : EXS_CORRUPT;
-        }
-
-        /* ids are stored strictly increasing: no duplicates */
-        if (i > 0 && PROP_ID(p->tag) <= last) {
-            b->err = EXS_CORRUPT;
-            return EXS_CORRUPT;
-        }
-
-        last = PROP_ID(p->tag);
-        props->n++;
-    }
-
-    return EXS_OK;
+    return exs_bag_decode_ids(b, props, flags, NULL, 0, a);
 }
 
 
@@ -1100,73 +1056,47 @@ exs_prop_skip(exs_rbuf_t *b, uint32_t *tag, exs_arena_t *a)
         return EXS_CORRUPT;
     }
 
-    switch (type) {
+    /* the fixed sizes; then the counted ones; the rare ones (multiple
+     * values, rules, restrictions) are decoded */
 
-    case PT_BOOLEAN:
-        n = 1;
-        break;
+    n = exs_proptype_size(type);
 
-    case PT_SHORT:
-        n = 2;
-        break;
+    if (n) {
+        return exs_rbuf_mem(b, n) ? EXS_OK : EXS_CORRUPT;
+    }
 
-    case PT_LONG:
-    case PT_ERROR:
-    case PT_FLOAT:
-        n = 4;
-        break;
+    if (type != PT_STRING8 && type != PT_UNICODE && type != PT_BINARY) {
+        b->p = start;
+        return exs_prop_decode(b, &p, 0, 1, a);
+    }
 
-    case PT_DOUBLE:
-    case PT_APPTIME:
-    case PT_CURRENCY:
-    case PT_I8:
-    case PT_SYSTIME:
-        n = 8;
-        break;
+    v = exs_rbuf_varint(b);
+    if (b->err != EXS_OK) {
+        return EXS_CORRUPT;
+    }
 
-    case PT_CLSID:
-        n = 16;
-        break;
-
-    case PT_STRING8:
-    case PT_UNICODE:
-    case PT_BINARY:
-        v = exs_rbuf_varint(b);
-        if (b->err != EXS_OK) {
+    if (v & 1) {
+        if ((v >> 1) > SIZE_MAX) {
             return EXS_CORRUPT;
         }
 
-        if (v & 1) {
-            if ((v >> 1) > SIZE_MAX) {
-                return EXS_CORRUPT;
-            }
+        n = EXS_SHA_LEN;
 
-            n = EXS_SHA_LEN;
-            break;
+    } else if (type == PT_BINARY) {
+        if ((v >> 1) > (uint64_t) (b->end - b->p)) {
+            return EXS_CORRUPT;
         }
 
+        n = (size_t) (v >> 1);
+
+    } else {
         v >>= 1;
-
-        if (type == PT_BINARY) {
-            if (v > (uint64_t) (b->end - b->p)) {
-                return EXS_CORRUPT;
-            }
-
-            n = (size_t) v;
-            break;
-        }
 
         if (v >= (uint64_t) (b->end - b->p) || b->p[v] != '\0') {
             return EXS_CORRUPT;
         }
 
         n = (size_t) v + 1;
-        break;
-
-    default:
-        /* the rare ones (multiple values, rules, restrictions): decoded */
-        b->p = start;
-        return exs_prop_decode(b, &p, 0, 1, a);
     }
 
     return exs_rbuf_mem(b, n) ? EXS_OK : EXS_CORRUPT;
@@ -1194,7 +1124,7 @@ exs_bag_decode_ids(exs_rbuf_t *b, exs_props_t *props, unsigned flags,
         return EXS_OK;
     }
 
-    props->cap = n < nids ? n : nids;
+    props->cap = (ids == NULL || n < nids) ? n : nids;
     props->v = exs_alloc(a, (props->cap ? props->cap : 1)
                             * sizeof(exs_prop_t));
     if (props->v == NULL) {
@@ -1217,7 +1147,9 @@ exs_bag_decode_ids(exs_rbuf_t *b, exs_props_t *props, unsigned flags,
             j++;
         }
 
-        if (j < nids && ids[j] == id && props->n < props->cap) {
+        if (ids == NULL
+            || (j < nids && ids[j] == id && props->n < props->cap))
+        {
             p = &props->v[props->n];
             rc = exs_prop_decode(b, p, flags, 1, a);
             tag = p->tag;
