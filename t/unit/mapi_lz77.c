@@ -149,7 +149,7 @@ test_roundtrips(void)
     /* rows of a table: the same layout every 420 bytes, a few bytes
      * differing, as a QueryRows answer */
     for (i = 0; i < 50 * 420; i++) {
-        buf[i] = (uint8_t) ("\x0a\x0f\x01\x04\x80" "B\0e\0n\0c\0h\0"[i % 17]);
+        buf[i] = (uint8_t) ("\x0a\x0f\x01\x04\x80" "B\0e\0n\0c\0h\0"[i % 16]);
     }
 
     for (i = 0; i < 50; i++) {
