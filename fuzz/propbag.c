@@ -10,12 +10,71 @@
 
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <exs_int.h>
 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+static void bag_ids(const uint8_t *data, size_t size, int rc,
+    const exs_props_t *all, exs_arena_t *a);
+
+
+/*
+ * exs_bag_decode_ids() accepts what exs_bag_decode() accepts, and keeps
+ * the same values: every other one of a good bag, and an id it lacks.
+ */
+
+static void
+bag_ids(const uint8_t *data, size_t size, int rc, const exs_props_t *all,
+    exs_arena_t *a)
+{
+    int          rc2;
+    uint16_t     ids[64];
+    uint32_t     i, n, k;
+    exs_rbuf_t   b;
+    exs_props_t  some;
+
+    n = 0;
+
+    for (i = 0; rc == EXS_OK && i < all->n && n < 63; i += 2) {
+        ids[n++] = (uint16_t) PROP_ID(all->v[i].tag);
+    }
+
+    if (n == 0 || ids[n - 1] < 0xFFFF) {
+        ids[n++] = 0xFFFF;
+    }
+
+    exs_rbuf_init(&b, data, size);
+    rc2 = exs_bag_decode_ids(&b, &some, 0, ids, n, a);
+
+    if (rc == EXS_NOMEM || rc2 == EXS_NOMEM) {
+        return;
+    }
+
+    if ((rc == EXS_OK) != (rc2 == EXS_OK)) {
+        abort();
+    }
+
+    if (rc != EXS_OK) {
+        return;
+    }
+
+    for (i = 0, k = 0; i < all->n; i += 2, k++) {
+        if (k >= some.n || some.v[k].tag != all->v[i].tag
+            || exs_prop_size(&some.v[k]) != exs_prop_size(&all->v[i]))
+        {
+            if (k < 63) {
+                abort();
+            }
+        }
+    }
+
+    if (k < some.n && PROP_ID(some.v[k].tag) != 0xFFFF) {
+        abort();
+    }
+}
 
 
 int
@@ -53,6 +112,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 (void) exs_prop_size(&props.v[i]);
             }
         }
+
+        bag_ids(data + 1, size - 1, rc, &props, a);
         break;
 
     case 1:

@@ -32,8 +32,9 @@ static int exch_res_write(exch_wr_t *w, const exs_restriction_t *res,
     unsigned depth);
 static const exs_prop_t *exch_row_value(const exs_props_t *row,
     uint32_t col, uint32_t *err);
+static void exch_row_ids(const exs_props_t *row, uint64_t ids[4]);
 static const exs_prop_t *exch_row_value_at(const exs_props_t *row,
-    uint32_t col, uint32_t *pos, uint32_t *err);
+    const uint64_t ids[4], uint32_t col, uint32_t *pos, uint32_t *err);
 static int exch_read_flagged(exch_rd_t *r, uint32_t col, exs_prop_t *pv,
     int *present);
 
@@ -1048,17 +1049,52 @@ exch_row_value(const exs_props_t *row, uint32_t col, uint32_t *err)
 }
 
 
+/* a 256-bit filter of the property ids of a row: most columns missing
+ * from a row are known to be without a look at each of its values */
+
+#define exch_row_id_bit(id)  (((uint32_t) (id) * 40503u >> 8) & 0xFF)
+
+
+static void
+exch_row_ids(const exs_props_t *row, uint64_t ids[4])
+{
+    uint32_t  i, h;
+
+    ids[0] = 0;
+    ids[1] = 0;
+    ids[2] = 0;
+    ids[3] = 0;
+
+    if (row == NULL) {
+        return;
+    }
+
+    for (i = 0; i < row->n; i++) {
+        h = exch_row_id_bit(PROP_ID(row->v[i].tag));
+        ids[h >> 6] |= (uint64_t) 1 << (h & 63);
+    }
+}
+
+
 /* rows made for a column set usually hold the values in its order (less
  * the missing ones): the value after the last one found is tried first */
 
 static const exs_prop_t *
-exch_row_value_at(const exs_props_t *row, uint32_t col, uint32_t *pos,
-    uint32_t *err)
+exch_row_value_at(const exs_props_t *row, const uint64_t ids[4],
+    uint32_t col, uint32_t *pos, uint32_t *err)
 {
     uint16_t           type;
+    uint32_t           h;
     const exs_prop_t  *p;
 
     type = PROP_TYPE(col);
+    h = exch_row_id_bit(PROP_ID(col));
+
+    if (!((ids[h >> 6] >> (h & 63)) & 1)) {
+        /* no value with the id: what exch_row_value() would answer */
+        *err = EXCH_EC_NOT_FOUND;
+        return NULL;
+    }
 
     if (row != NULL && *pos < row->n && !(type & PT_MV_INSTANCE)) {
         p = &row->v[*pos];
@@ -1089,6 +1125,7 @@ exch_write_row(exch_wr_t *w, const uint32_t *cols, uint32_t ncols,
     int                flagged;
     uint16_t           type, wtype;
     uint32_t           i, err, pos, errs[EXCH_ROW_KEEP];
+    uint64_t           ids[4];
     exs_prop_t         tmp;
     const exs_prop_t  *p, *vals[EXCH_ROW_KEEP];
 
@@ -1097,10 +1134,11 @@ exch_write_row(exch_wr_t *w, const uint32_t *cols, uint32_t ncols,
 
     flagged = 0;
     pos = 0;
+    exch_row_ids(row, ids);
 
     for (i = 0; i < ncols; i++) {
         err = EXCH_EC_NOT_FOUND;
-        p = exch_row_value_at(row, cols[i], &pos, &err);
+        p = exch_row_value_at(row, ids, cols[i], &pos, &err);
 
         if (i < EXCH_ROW_KEEP) {
             vals[i] = p;
@@ -1130,7 +1168,7 @@ exch_write_row(exch_wr_t *w, const uint32_t *cols, uint32_t ncols,
             err = errs[i];
 
         } else {
-            p = exch_row_value_at(row, cols[i], &pos, &err);
+            p = exch_row_value_at(row, ids, cols[i], &pos, &err);
         }
 
         if (p != NULL && PROP_TYPE(p->tag) == PT_ERROR

@@ -15,7 +15,6 @@
 #define EXCH_REPLACEMENT        0xFFFD
 
 
-static int exch_wr_grow(exch_wr_t *w, size_t n);
 static int exch_iconv(exs_arena_t *a, const char *to, const char *from,
     const char *s, size_t len, size_t in_unit, int lossy, exs_str_t *out);
 
@@ -54,52 +53,10 @@ exch_strerror(int rc)
 
 /* little-endian loads and stores */
 
-uint16_t
-exch_get16(const uint8_t *p)
-{
-    return (uint16_t) (p[0] | (p[1] << 8));
-}
 
 
-uint32_t
-exch_get32(const uint8_t *p)
-{
-    return (uint32_t) p[0] | ((uint32_t) p[1] << 8)
-           | ((uint32_t) p[2] << 16) | ((uint32_t) p[3] << 24);
-}
 
 
-uint64_t
-exch_get64(const uint8_t *p)
-{
-    return (uint64_t) exch_get32(p) | ((uint64_t) exch_get32(p + 4) << 32);
-}
-
-
-void
-exch_put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t) v;
-    p[1] = (uint8_t) (v >> 8);
-}
-
-
-void
-exch_put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t) v;
-    p[1] = (uint8_t) (v >> 8);
-    p[2] = (uint8_t) (v >> 16);
-    p[3] = (uint8_t) (v >> 24);
-}
-
-
-void
-exch_put64(uint8_t *p, uint64_t v)
-{
-    exch_put32(p, (uint32_t) v);
-    exch_put32(p + 4, (uint32_t) (v >> 32));
-}
 
 
 /* reader */
@@ -512,7 +469,7 @@ exch_wr_fail(exch_wr_t *w, int err)
 }
 
 
-static int
+int
 exch_wr_grow(exch_wr_t *w, size_t n)
 {
     size_t    cap;
@@ -544,26 +501,6 @@ exch_wr_grow(exch_wr_t *w, size_t n)
 }
 
 
-int
-exch_wr_space(exch_wr_t *w, size_t n)
-{
-    if (w->err != EXCH_OK) {
-        return w->err;
-    }
-
-    if (w->limit < w->held || n > w->limit - w->held
-        || w->len > w->limit - w->held - n)
-    {
-        return exch_wr_fail(w, EXCH_ERR_BUFSIZE);
-    }
-
-    if (w->cap - w->len >= n) {
-        return EXCH_OK;
-    }
-
-    return exch_wr_grow(w, n);
-}
-
 
 void
 exch_wr_truncate(exch_wr_t *w, size_t len)
@@ -578,59 +515,8 @@ exch_wr_truncate(exch_wr_t *w, size_t len)
 }
 
 
-int
-exch_wr_u8(exch_wr_t *w, uint8_t v)
-{
-    if (exch_wr_space(w, 1) != EXCH_OK) {
-        return w->err;
-    }
-
-    w->buf[w->len++] = v;
-
-    return EXCH_OK;
-}
 
 
-int
-exch_wr_u16(exch_wr_t *w, uint16_t v)
-{
-    if (exch_wr_space(w, 2) != EXCH_OK) {
-        return w->err;
-    }
-
-    exch_put16(w->buf + w->len, v);
-    w->len += 2;
-
-    return EXCH_OK;
-}
-
-
-int
-exch_wr_u32(exch_wr_t *w, uint32_t v)
-{
-    if (exch_wr_space(w, 4) != EXCH_OK) {
-        return w->err;
-    }
-
-    exch_put32(w->buf + w->len, v);
-    w->len += 4;
-
-    return EXCH_OK;
-}
-
-
-int
-exch_wr_u64(exch_wr_t *w, uint64_t v)
-{
-    if (exch_wr_space(w, 8) != EXCH_OK) {
-        return w->err;
-    }
-
-    exch_put64(w->buf + w->len, v);
-    w->len += 8;
-
-    return EXCH_OK;
-}
 
 
 int
@@ -654,21 +540,6 @@ exch_wr_f64(exch_wr_t *w, double v)
     return exch_wr_u64(w, u);
 }
 
-
-int
-exch_wr_bytes(exch_wr_t *w, const void *p, size_t n)
-{
-    if (exch_wr_space(w, n) != EXCH_OK) {
-        return w->err;
-    }
-
-    if (n) {
-        memcpy(w->buf + w->len, p, n);
-        w->len += n;
-    }
-
-    return EXCH_OK;
-}
 
 
 int
@@ -741,16 +612,26 @@ exch_wr_str16(exch_wr_t *w, const char *s, size_t len)
 {
     size_t    n, i;
     uint8_t  *q;
-    uint32_t  cp;
+    uint32_t  cp, u;
+    uint64_t  v;
     long      need;
 
     if (s == NULL) {
         len = 0;
     }
 
-    /* ASCII, the usual case, widens byte by byte */
+    /* ASCII, the usual case, is checked eight bytes at a time and widens
+     * four at a time */
 
-    for (i = 0; i < len && (uint8_t) s[i] < 0x80; i++) {
+    for (i = 0; len - i >= 8; i += 8) {
+        memcpy(&v, s + i, 8);
+
+        if (v & 0x8080808080808080ULL) {
+            break;
+        }
+    }
+
+    for ( /* void */ ; i < len && (uint8_t) s[i] < 0x80; i++) {
         /* void */
     }
 
@@ -761,7 +642,15 @@ exch_wr_str16(exch_wr_t *w, const char *s, size_t len)
 
         q = w->buf + w->len;
 
-        for (i = 0; i < len; i++) {
+        for (i = 0; len - i >= 4; i += 4) {
+            u = exch_get32((const uint8_t *) s + i);
+            v = (uint64_t) (u & 0xFF) | (uint64_t) (u & 0xFF00) << 8
+                | (uint64_t) (u & 0xFF0000) << 16
+                | (uint64_t) (u & 0xFF000000) << 24;
+            exch_put64(q + 2 * i, v);
+        }
+
+        for ( /* void */ ; i < len; i++) {
             q[2 * i] = (uint8_t) s[i];
             q[2 * i + 1] = 0;
         }

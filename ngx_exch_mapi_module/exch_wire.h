@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <exs_mapi.h>
 
 
@@ -116,16 +117,18 @@ void exch_wr_init(exch_wr_t *w, void *buf, size_t cap);
 int exch_wr_init_grow(exch_wr_t *w, exs_arena_t *a, size_t initial,
     size_t limit);
 int exch_wr_fail(exch_wr_t *w, int err);
-int exch_wr_space(exch_wr_t *w, size_t n);
+/* makes room for n more bytes in a growable buffer (exch_wr_space) */
+int exch_wr_grow(exch_wr_t *w, size_t n);
+static inline int exch_wr_space(exch_wr_t *w, size_t n);
 /* back to an earlier length, clearing a BUFSIZE error */
 void exch_wr_truncate(exch_wr_t *w, size_t len);
-int exch_wr_u8(exch_wr_t *w, uint8_t v);
-int exch_wr_u16(exch_wr_t *w, uint16_t v);
-int exch_wr_u32(exch_wr_t *w, uint32_t v);
-int exch_wr_u64(exch_wr_t *w, uint64_t v);
+static inline int exch_wr_u8(exch_wr_t *w, uint8_t v);
+static inline int exch_wr_u16(exch_wr_t *w, uint16_t v);
+static inline int exch_wr_u32(exch_wr_t *w, uint32_t v);
+static inline int exch_wr_u64(exch_wr_t *w, uint64_t v);
 int exch_wr_f32(exch_wr_t *w, float v);
 int exch_wr_f64(exch_wr_t *w, double v);
-int exch_wr_bytes(exch_wr_t *w, const void *p, size_t n);
+static inline int exch_wr_bytes(exch_wr_t *w, const void *p, size_t n);
 int exch_wr_counted(exch_wr_t *w, unsigned width, const exs_bin_t *bin);
 int exch_wr_zero(exch_wr_t *w, size_t n);
 int exch_wr_guid(exch_wr_t *w, const uint8_t guid[16]);
@@ -141,12 +144,12 @@ void exch_wr_patch_u32(exch_wr_t *w, size_t off, uint32_t v);
 
 
 /* little-endian loads and stores */
-uint16_t exch_get16(const uint8_t *p);
-uint32_t exch_get32(const uint8_t *p);
-uint64_t exch_get64(const uint8_t *p);
-void exch_put16(uint8_t *p, uint16_t v);
-void exch_put32(uint8_t *p, uint32_t v);
-void exch_put64(uint8_t *p, uint64_t v);
+static inline uint16_t exch_get16(const uint8_t *p);
+static inline uint32_t exch_get32(const uint8_t *p);
+static inline uint64_t exch_get64(const uint8_t *p);
+static inline void exch_put16(uint8_t *p, uint16_t v);
+static inline void exch_put32(uint8_t *p, uint32_t v);
+static inline void exch_put64(uint8_t *p, uint64_t v);
 
 
 /*
@@ -177,6 +180,149 @@ int exch_str8_to_utf8(exs_arena_t *a, uint32_t cpid, const char *s,
 /* characters the code page lacks become '?' */
 int exch_utf8_to_str8(exs_arena_t *a, uint32_t cpid, const char *s,
     size_t len, exs_str_t *out);
+
+
+/* the readers and writers of single values are inline: a row of a table
+ * is written with a few of them per column */
+
+static inline uint16_t
+exch_get16(const uint8_t *p)
+{
+    return (uint16_t) (p[0] | (p[1] << 8));
+}
+
+
+static inline uint32_t
+exch_get32(const uint8_t *p)
+{
+    return (uint32_t) p[0] | ((uint32_t) p[1] << 8)
+           | ((uint32_t) p[2] << 16) | ((uint32_t) p[3] << 24);
+}
+
+
+static inline uint64_t
+exch_get64(const uint8_t *p)
+{
+    return (uint64_t) exch_get32(p) | ((uint64_t) exch_get32(p + 4) << 32);
+}
+
+
+static inline void
+exch_put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t) v;
+    p[1] = (uint8_t) (v >> 8);
+}
+
+
+static inline void
+exch_put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t) v;
+    p[1] = (uint8_t) (v >> 8);
+    p[2] = (uint8_t) (v >> 16);
+    p[3] = (uint8_t) (v >> 24);
+}
+
+
+static inline void
+exch_put64(uint8_t *p, uint64_t v)
+{
+    exch_put32(p, (uint32_t) v);
+    exch_put32(p + 4, (uint32_t) (v >> 32));
+}
+
+
+static inline int
+exch_wr_space(exch_wr_t *w, size_t n)
+{
+    if (w->err != EXCH_OK) {
+        return w->err;
+    }
+
+    if (w->limit < w->held || n > w->limit - w->held
+        || w->len > w->limit - w->held - n)
+    {
+        return exch_wr_fail(w, EXCH_ERR_BUFSIZE);
+    }
+
+    if (w->cap - w->len >= n) {
+        return EXCH_OK;
+    }
+
+    return exch_wr_grow(w, n);
+}
+
+
+static inline int
+exch_wr_u8(exch_wr_t *w, uint8_t v)
+{
+    if (exch_wr_space(w, 1) != EXCH_OK) {
+        return w->err;
+    }
+
+    w->buf[w->len++] = v;
+
+    return EXCH_OK;
+}
+
+
+static inline int
+exch_wr_u16(exch_wr_t *w, uint16_t v)
+{
+    if (exch_wr_space(w, 2) != EXCH_OK) {
+        return w->err;
+    }
+
+    exch_put16(w->buf + w->len, v);
+    w->len += 2;
+
+    return EXCH_OK;
+}
+
+
+static inline int
+exch_wr_u32(exch_wr_t *w, uint32_t v)
+{
+    if (exch_wr_space(w, 4) != EXCH_OK) {
+        return w->err;
+    }
+
+    exch_put32(w->buf + w->len, v);
+    w->len += 4;
+
+    return EXCH_OK;
+}
+
+
+static inline int
+exch_wr_u64(exch_wr_t *w, uint64_t v)
+{
+    if (exch_wr_space(w, 8) != EXCH_OK) {
+        return w->err;
+    }
+
+    exch_put64(w->buf + w->len, v);
+    w->len += 8;
+
+    return EXCH_OK;
+}
+
+
+static inline int
+exch_wr_bytes(exch_wr_t *w, const void *p, size_t n)
+{
+    if (exch_wr_space(w, n) != EXCH_OK) {
+        return w->err;
+    }
+
+    if (n) {
+        memcpy(w->buf + w->len, p, n);
+        w->len += n;
+    }
+
+    return EXCH_OK;
+}
 
 
 #endif /* _EXCH_WIRE_H_INCLUDED_ */

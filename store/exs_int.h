@@ -408,16 +408,113 @@ void exs_wbuf_varint(exs_wbuf_t *b, uint64_t v);
 void exs_wbuf_str(exs_wbuf_t *b, const char *s, size_t len);
 
 void exs_rbuf_init(exs_rbuf_t *b, const void *p, size_t len);
-uint8_t exs_rbuf_u8(exs_rbuf_t *b);
-uint16_t exs_rbuf_u16(exs_rbuf_t *b);
-uint32_t exs_rbuf_u32(exs_rbuf_t *b);
-uint64_t exs_rbuf_u64(exs_rbuf_t *b);
-uint64_t exs_rbuf_varint(exs_rbuf_t *b);
-const uint8_t *exs_rbuf_mem(exs_rbuf_t *b, size_t n);
+static inline uint8_t exs_rbuf_u8(exs_rbuf_t *b);
+static inline uint16_t exs_rbuf_u16(exs_rbuf_t *b);
+static inline uint32_t exs_rbuf_u32(exs_rbuf_t *b);
+static inline uint64_t exs_rbuf_u64(exs_rbuf_t *b);
+static inline uint64_t exs_rbuf_varint(exs_rbuf_t *b);
+static inline const uint8_t *exs_rbuf_mem(exs_rbuf_t *b, size_t n);
 /* a string written by exs_wbuf_str(): len, bytes, NUL */
 const char *exs_rbuf_str(exs_rbuf_t *b, size_t *len);
 /* a count of items of at least min bytes each that can still follow */
 uint32_t exs_rbuf_count(exs_rbuf_t *b, size_t min);
+
+
+/* inline: a property bag is read a few bytes at a time */
+
+static inline const uint8_t *
+exs_rbuf_mem(exs_rbuf_t *b, size_t n)
+{
+    const uint8_t  *p;
+
+    if (b->err != EXS_OK || (size_t) (b->end - b->p) < n) {
+        b->err = EXS_CORRUPT;
+        return NULL;
+    }
+
+    p = b->p;
+    b->p += n;
+
+    return p;
+}
+
+
+static inline uint8_t
+exs_rbuf_u8(exs_rbuf_t *b)
+{
+    const uint8_t  *p;
+
+    p = exs_rbuf_mem(b, 1);
+
+    return p ? *p : 0;
+}
+
+
+static inline uint16_t
+exs_rbuf_u16(exs_rbuf_t *b)
+{
+    const uint8_t  *p;
+
+    p = exs_rbuf_mem(b, 2);
+
+    return p ? exs_get_le16(p) : 0;
+}
+
+
+static inline uint32_t
+exs_rbuf_u32(exs_rbuf_t *b)
+{
+    const uint8_t  *p;
+
+    p = exs_rbuf_mem(b, 4);
+
+    return p ? exs_get_le32(p) : 0;
+}
+
+
+static inline uint64_t
+exs_rbuf_u64(exs_rbuf_t *b)
+{
+    const uint8_t  *p;
+
+    p = exs_rbuf_mem(b, 8);
+
+    return p ? exs_get_le64(p) : 0;
+}
+
+
+static inline uint64_t
+exs_rbuf_varint(exs_rbuf_t *b)
+{
+    int       shift;
+    uint8_t   c;
+    uint64_t  v;
+
+    v = 0;
+
+    for (shift = 0; shift < 64; shift += 7) {
+        if (b->err != EXS_OK || b->p >= b->end) {
+            b->err = EXS_CORRUPT;
+            return 0;
+        }
+
+        c = *b->p++;
+
+        if (shift == 63 && (c & 0x7E)) {
+            break;
+        }
+
+        v |= (uint64_t) (c & 0x7F) << shift;
+
+        if (!(c & 0x80)) {
+            return v;
+        }
+    }
+
+    b->err = EXS_CORRUPT;
+
+    return 0;
+}
 
 
 /* errors: the one place that maps LMDB's and the system's codes */
@@ -484,6 +581,11 @@ int exs_props_validate(const exs_props_t *props);
 void exs_bag_encode_plain(exs_wbuf_t *b, const exs_props_t *props);
 int exs_bag_decode(exs_rbuf_t *b, exs_props_t *props, unsigned flags,
     exs_arena_t *a);
+/* as exs_bag_decode, keeping only the values whose ids are in ids (nids,
+ * ascending; all of them when ids is NULL); the others are checked as
+ * strictly and passed over */
+int exs_bag_decode_ids(exs_rbuf_t *b, exs_props_t *props, unsigned flags,
+    const uint16_t *ids, uint32_t nids, exs_arena_t *a);
 /* skips one encoded bag */
 int exs_bag_skip(exs_rbuf_t *b);
 /* the encoded size of one value as stored inline */
@@ -612,6 +714,24 @@ int exs_folder_is_ancestor(exs_mbox_t *mb, exs_id_t anc, exs_id_t fid);
 
 int exs_msg_load(exs_mbox_t *mb, exs_id_t mid, exs_msg_hdr_t *h,
     exs_props_t *props, unsigned dflags, exs_arena_t *a);
+/* a message's stored values are filtered by the ids of up to this many
+ * tags (more are rare: they get the whole bag) */
+#define EXS_MSG_IDS_MAX         128
+
+/* the ids of tags, ascending and each once; 0 when there are more than
+ * max (or no tags) */
+uint32_t exs_msg_tag_ids(const uint32_t *tags, uint32_t ntags, uint16_t *ids,
+    uint32_t max);
+/* exs_message_get with the ids exs_msg_tag_ids() made of tags (NULL: all
+ * the stored values are read) */
+int exs_message_get_ids(exs_mbox_t *mb, exs_id_t mid, const uint32_t *tags,
+    uint32_t ntags, const uint16_t *ids, uint32_t nids, exs_props_t *out,
+    exs_arena_t *a);
+/* as exs_msg_load, with only the stored values of the ids (ascending; all
+ * of them when ids is NULL) */
+int exs_msg_load_ids(exs_mbox_t *mb, exs_id_t mid, exs_msg_hdr_t *h,
+    exs_props_t *props, unsigned dflags, const uint16_t *ids, uint32_t nids,
+    exs_arena_t *a);
 int exs_msg_computed(exs_mbox_t *mb, exs_id_t mid, const exs_msg_hdr_t *h,
     const exs_props_t *stored, uint32_t tag, exs_prop_t *out,
     exs_arena_t *a);

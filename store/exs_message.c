@@ -43,6 +43,7 @@ typedef struct {
     uint16_t                  id[EXS_PIDX_SLOTS];
     uint16_t                  at[EXS_PIDX_SLOTS];  /* index + 1, 0: free */
     uint32_t                  n;
+    uint32_t                  mask;      /* the slots in use, less 1 */
 } exs_pidx_t;
 
 
@@ -70,7 +71,7 @@ static exs_prop_t *exs_msg_stored(const exs_props_t *stored, uint32_t tag);
 static const exs_prop_t *exs_msg_row_get(exs_row_t *row, uint32_t tag);
 static int exs_msg_row_subobjs(exs_row_t *row, uint32_t which,
     exs_props_t **bags, uint32_t *n);
-static void exs_pidx_init(exs_pidx_t *x);
+static void exs_pidx_init(exs_pidx_t *x, uint32_t need);
 static int exs_pidx_add(exs_pidx_t *x, uint32_t tag, uint32_t at);
 static int32_t exs_pidx_find(const exs_pidx_t *x, uint32_t tag);
 static exs_prop_t *exs_pidx_get(const exs_pidx_t *x, const exs_props_t *bag,
@@ -91,6 +92,15 @@ exs_msg_key(exs_mbox_t *mb, exs_id_t mid, exs_key_t *k)
 int
 exs_msg_load(exs_mbox_t *mb, exs_id_t mid, exs_msg_hdr_t *h,
     exs_props_t *props, unsigned dflags, exs_arena_t *a)
+{
+    return exs_msg_load_ids(mb, mid, h, props, dflags, NULL, 0, a);
+}
+
+
+int
+exs_msg_load_ids(exs_mbox_t *mb, exs_id_t mid, exs_msg_hdr_t *h,
+    exs_props_t *props, unsigned dflags, const uint16_t *ids, uint32_t nids,
+    exs_arena_t *a)
 {
     int         rc;
     MDB_val     v;
@@ -120,6 +130,10 @@ exs_msg_load(exs_mbox_t *mb, exs_id_t mid, exs_msg_hdr_t *h,
 
     exs_rbuf_init(&b, (uint8_t *) v.mv_data + EXS_MSG_HDR_LEN,
                   v.mv_size - EXS_MSG_HDR_LEN);
+
+    if (ids) {
+        return exs_bag_decode_ids(&b, props, dflags, ids, nids, a);
+    }
 
     return exs_bag_decode(&b, props, dflags, a);
 }
@@ -881,11 +895,23 @@ exs_msg_stored(const exs_props_t *stored, uint32_t tag)
  */
 
 
+/* as many slots as twice the values expected (a row of a table: a few
+ * dozen), so that little is cleared */
+
 static void
-exs_pidx_init(exs_pidx_t *x)
+exs_pidx_init(exs_pidx_t *x, uint32_t need)
 {
-    memset(x->at, 0, sizeof(x->at));
+    uint32_t  slots;
+
+    for (slots = 64; slots < EXS_PIDX_SLOTS && slots < 2 * need;
+         slots <<= 1)
+    {
+        /* void */
+    }
+
+    memset(x->at, 0, slots * sizeof(uint16_t));
     x->n = 0;
+    x->mask = slots - 1;
 }
 
 
@@ -894,18 +920,18 @@ exs_pidx_add(exs_pidx_t *x, uint32_t tag, uint32_t at)
 {
     uint32_t  h;
 
-    if (x->n >= EXS_PIDX_MAX) {
+    if (x->n >= EXS_PIDX_MAX || x->n >= (x->mask + 1) / 2) {
         return -1;
     }
 
-    h = (PROP_ID(tag) * 40503u) & (EXS_PIDX_SLOTS - 1);
+    h = (PROP_ID(tag) * 40503u) & x->mask;
 
     while (x->at[h]) {
         if (x->id[h] == PROP_ID(tag)) {
             return 0;                   /* the first one stays */
         }
 
-        h = (h + 1) & (EXS_PIDX_SLOTS - 1);
+        h = (h + 1) & x->mask;
     }
 
     x->id[h] = (uint16_t) PROP_ID(tag);
@@ -923,14 +949,14 @@ exs_pidx_find(const exs_pidx_t *x, uint32_t tag)
 {
     uint32_t  h;
 
-    h = (PROP_ID(tag) * 40503u) & (EXS_PIDX_SLOTS - 1);
+    h = (PROP_ID(tag) * 40503u) & x->mask;
 
     while (x->at[h]) {
         if (x->id[h] == PROP_ID(tag)) {
             return (int32_t) x->at[h] - 1;
         }
 
-        h = (h + 1) & (EXS_PIDX_SLOTS - 1);
+        h = (h + 1) & x->mask;
     }
 
     return -1;
@@ -973,7 +999,6 @@ exs_msg_collect(exs_mbox_t *mb, exs_id_t mid, const exs_msg_hdr_t *h,
      * the linear lookups answer */
 
     indexed = out->n == 0;
-    exs_pidx_init(&ox);
 
     if (ntags == 0) {
         for (i = 0; i < stored->n; i++) {
@@ -992,6 +1017,8 @@ exs_msg_collect(exs_mbox_t *mb, exs_id_t mid, const exs_msg_hdr_t *h,
         tags = exs_msg_computed_tags;
         ntags = sizeof(exs_msg_computed_tags) / sizeof(uint32_t);
     }
+
+    exs_pidx_init(&ox, out->n + ntags);
 
     for (i = 0; indexed && i < out->n; i++) {
         if (exs_pidx_add(&ox, out->v[i].tag, i) != 0) {
@@ -1046,9 +1073,67 @@ exs_msg_collect(exs_mbox_t *mb, exs_id_t mid, const exs_msg_hdr_t *h,
 }
 
 
+/*
+ * The ids of tags, ascending and each once; 0 when there are more than
+ * max.  Only the stored values of these ids are asked for: exs_msg_collect
+ * reads a stored value by the id of the tag it answers, and
+ * exs_msg_computed reads none but PR_SOURCE_KEY for PR_SOURCE_KEY.
+ */
+
+uint32_t
+exs_msg_tag_ids(const uint32_t *tags, uint32_t ntags, uint16_t *ids,
+    uint32_t max)
+{
+    uint16_t  id;
+    uint32_t  i, j, k, n;
+
+    if (ntags > max) {
+        return 0;
+    }
+
+    n = 0;
+
+    for (i = 0; i < ntags; i++) {
+        id = (uint16_t) PROP_ID(tags[i]);
+
+        for (j = n; j > 0 && ids[j - 1] > id; j--) {
+            /* void */
+        }
+
+        if (j > 0 && ids[j - 1] == id) {
+            continue;
+        }
+
+        for (k = n; k > j; k--) {
+            ids[k] = ids[k - 1];
+        }
+
+        ids[j] = id;
+        n++;
+    }
+
+    return n;
+}
+
+
 int
 exs_message_get(exs_mbox_t *mb, exs_id_t mid, const uint32_t *tags,
     uint32_t ntags, exs_props_t *out, exs_arena_t *a)
+{
+    uint16_t  ids[EXS_MSG_IDS_MAX];
+    uint32_t  nids;
+
+    nids = exs_msg_tag_ids(tags, ntags, ids, EXS_MSG_IDS_MAX);
+
+    return exs_message_get_ids(mb, mid, tags, ntags, nids ? ids : NULL, nids,
+                               out, a);
+}
+
+
+int
+exs_message_get_ids(exs_mbox_t *mb, exs_id_t mid, const uint32_t *tags,
+    uint32_t ntags, const uint16_t *ids, uint32_t nids, exs_props_t *out,
+    exs_arena_t *a)
 {
     int            rc;
     exs_props_t    stored;
@@ -1058,7 +1143,7 @@ exs_message_get(exs_mbox_t *mb, exs_id_t mid, const uint32_t *tags,
     out->cap = 0;
     out->v = NULL;
 
-    rc = exs_msg_load(mb, mid, &h, &stored, 0, a);
+    rc = exs_msg_load_ids(mb, mid, &h, &stored, 0, ids, nids, a);
     if (rc != EXS_OK) {
         return rc;
     }

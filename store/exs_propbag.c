@@ -22,6 +22,7 @@ static int exs_prop_decode(exs_rbuf_t *b, exs_prop_t *p, unsigned flags,
     int allow_ool, exs_arena_t *a);
 static int exs_mv_decode(exs_rbuf_t *b, exs_prop_t *p, unsigned flags,
     exs_arena_t *a);
+static int exs_prop_skip(exs_rbuf_t *b, uint32_t *tag, exs_arena_t *a);
 static int exs_prop_storable(const exs_prop_t *p);
 static uint32_t *exs_bag_order(const exs_props_t *props, uint32_t *n);
 static int exs_tag_cmp(const void *a, const void *b);
@@ -192,99 +193,10 @@ exs_rbuf_init(exs_rbuf_t *b, const void *p, size_t len)
 }
 
 
-const uint8_t *
-exs_rbuf_mem(exs_rbuf_t *b, size_t n)
-{
-    const uint8_t  *p;
-
-    if (b->err != EXS_OK || (size_t) (b->end - b->p) < n) {
-        b->err = EXS_CORRUPT;
-        return NULL;
-    }
-
-    p = b->p;
-    b->p += n;
-
-    return p;
-}
 
 
-uint8_t
-exs_rbuf_u8(exs_rbuf_t *b)
-{
-    const uint8_t  *p;
-
-    p = exs_rbuf_mem(b, 1);
-
-    return p ? *p : 0;
-}
 
 
-uint16_t
-exs_rbuf_u16(exs_rbuf_t *b)
-{
-    const uint8_t  *p;
-
-    p = exs_rbuf_mem(b, 2);
-
-    return p ? exs_get_le16(p) : 0;
-}
-
-
-uint32_t
-exs_rbuf_u32(exs_rbuf_t *b)
-{
-    const uint8_t  *p;
-
-    p = exs_rbuf_mem(b, 4);
-
-    return p ? exs_get_le32(p) : 0;
-}
-
-
-uint64_t
-exs_rbuf_u64(exs_rbuf_t *b)
-{
-    const uint8_t  *p;
-
-    p = exs_rbuf_mem(b, 8);
-
-    return p ? exs_get_le64(p) : 0;
-}
-
-
-uint64_t
-exs_rbuf_varint(exs_rbuf_t *b)
-{
-    int       shift;
-    uint8_t   c;
-    uint64_t  v;
-
-    v = 0;
-
-    for (shift = 0; shift < 64; shift += 7) {
-        if (b->err != EXS_OK || b->p >= b->end) {
-            b->err = EXS_CORRUPT;
-            return 0;
-        }
-
-        c = *b->p++;
-
-        if (shift == 63 && (c & 0x7E)) {
-            break;
-        }
-
-        v |= (uint64_t) (c & 0x7F) << shift;
-
-        if (!(c & 0x80)) {
-            return v;
-        }
-    }
-
-    b->err = EXS_CORRUPT;
-
-    return 0;
-}
 
 
 const char *
@@ -656,9 +568,11 @@ exs_prop_decode(exs_rbuf_t *b, exs_prop_t *p, unsigned flags, int allow_ool,
     p->tag = exs_rbuf_u32(b);
     type = PROP_TYPE(p->tag);
 
-    if (b->err != EXS_OK || !exs_proptype_valid(type) || type == PT_OBJECT) {
+    if (b->err != EXS_OK) {
         return EXS_CORRUPT;
     }
+
+    /* the types with a case below are all valid ones */
 
     switch (type) {
 
@@ -767,6 +681,10 @@ exs_prop_decode(exs_rbuf_t *b, exs_prop_t *p, unsigned flags, int allow_ool,
         return p->v.bin.data ? EXS_OK : EXS_NOMEM;
 
     default:
+        if (!exs_proptype_valid(type) || type == PT_OBJECT) {
+            return EXS_CORRUPT;
+        }
+
         return exs_mv_decode(b, p, flags, a);
     }
 
@@ -1115,8 +1033,82 @@ int
 exs_bag_decode(exs_rbuf_t *b, exs_props_t *props, unsigned flags,
     exs_arena_t *a)
 {
-    int         rc;
-    uint32_t    i, n, last;
+    return exs_bag_decode_ids(b, props, flags, NULL, 0, a);
+}
+
+
+/* passes over one value with the checks of exs_prop_decode() */
+
+static int
+exs_prop_skip(exs_rbuf_t *b, uint32_t *tag, exs_arena_t *a)
+{
+    size_t          n;
+    uint16_t        type;
+    uint64_t        v;
+    exs_prop_t      p;
+    const uint8_t  *start;
+
+    start = b->p;
+    *tag = exs_rbuf_u32(b);
+    type = PROP_TYPE(*tag);
+
+    if (b->err != EXS_OK) {
+        return EXS_CORRUPT;
+    }
+
+    /* the fixed sizes; then the counted ones; the rare ones (multiple
+     * values, rules, restrictions) are decoded */
+
+    n = exs_proptype_size(type);
+
+    if (n) {
+        return exs_rbuf_mem(b, n) ? EXS_OK : EXS_CORRUPT;
+    }
+
+    if (type != PT_STRING8 && type != PT_UNICODE && type != PT_BINARY) {
+        b->p = start;
+        return exs_prop_decode(b, &p, 0, 1, a);
+    }
+
+    v = exs_rbuf_varint(b);
+    if (b->err != EXS_OK) {
+        return EXS_CORRUPT;
+    }
+
+    if (v & 1) {
+        if ((v >> 1) > SIZE_MAX) {
+            return EXS_CORRUPT;
+        }
+
+        n = EXS_SHA_LEN;
+
+    } else if (type == PT_BINARY) {
+        if ((v >> 1) > (uint64_t) (b->end - b->p)) {
+            return EXS_CORRUPT;
+        }
+
+        n = (size_t) (v >> 1);
+
+    } else {
+        v >>= 1;
+
+        if (v >= (uint64_t) (b->end - b->p) || b->p[v] != '\0') {
+            return EXS_CORRUPT;
+        }
+
+        n = (size_t) v + 1;
+    }
+
+    return exs_rbuf_mem(b, n) ? EXS_OK : EXS_CORRUPT;
+}
+
+
+int
+exs_bag_decode_ids(exs_rbuf_t *b, exs_props_t *props, unsigned flags,
+    const uint16_t *ids, uint32_t nids, exs_arena_t *a)
+{
+    int          rc;
+    uint32_t     i, j, n, last, tag, id;
     exs_prop_t  *p;
 
     props->n = 0;
@@ -1132,31 +1124,56 @@ exs_bag_decode(exs_rbuf_t *b, exs_props_t *props, unsigned flags,
         return EXS_OK;
     }
 
-    props->v = exs_alloc(a, n * sizeof(exs_prop_t));
+    props->cap = (ids == NULL || n < nids) ? n : nids;
+    props->v = exs_alloc(a, (props->cap ? props->cap : 1)
+                            * sizeof(exs_prop_t));
     if (props->v == NULL) {
         return EXS_NOMEM;
     }
 
-    props->cap = n;
     last = 0;
+    j = 0;
 
     for (i = 0; i < n; i++) {
-        p = &props->v[i];
 
-        rc = exs_prop_decode(b, p, flags, 1, a);
+        if (b->end - b->p < 4) {
+            b->err = EXS_CORRUPT;
+            return EXS_CORRUPT;
+        }
+
+        id = PROP_ID(exs_get_le32(b->p));
+
+        while (j < nids && ids[j] < id) {
+            j++;
+        }
+
+        if (ids == NULL
+            || (j < nids && ids[j] == id && props->n < props->cap))
+        {
+            p = &props->v[props->n];
+            rc = exs_prop_decode(b, p, flags, 1, a);
+            tag = p->tag;
+
+            if (rc == EXS_OK) {
+                props->n++;
+            }
+
+        } else {
+            rc = exs_prop_skip(b, &tag, a);
+        }
+
         if (rc != EXS_OK) {
             b->err = EXS_CORRUPT;
             return rc == EXS_NOMEM ? rc : EXS_CORRUPT;
         }
 
         /* ids are stored strictly increasing: no duplicates */
-        if (i > 0 && PROP_ID(p->tag) <= last) {
+        if (i > 0 && PROP_ID(tag) <= last) {
             b->err = EXS_CORRUPT;
             return EXS_CORRUPT;
         }
 
-        last = PROP_ID(p->tag);
-        props->n++;
+        last = PROP_ID(tag);
     }
 
     return EXS_OK;

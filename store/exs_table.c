@@ -765,9 +765,12 @@ exs_table_ids(exs_table_t *t, uint32_t pos, uint32_t n, exs_id_t *ids,
 }
 
 
+/* ids, nids: what exs_msg_tag_ids() made of tags, once for many rows */
+
 static int
 exs_table_row_props(exs_table_t *t, const exs_trow_t *r, const uint32_t *tags,
-    uint32_t ntags, exs_props_t *out, exs_arena_t *a)
+    uint32_t ntags, const uint16_t *ids, uint32_t nids, exs_props_t *out,
+    exs_arena_t *a)
 {
     int          rc;
     uint8_t     *ik;
@@ -781,7 +784,8 @@ exs_table_row_props(exs_table_t *t, const exs_trow_t *r, const uint32_t *tags,
     if (t->kind == EXS_TABLE_HIERARCHY) {
         rc = exs_folder_get(t->mb, r->id, tags, ntags, out, a);
     } else {
-        rc = exs_message_get(t->mb, r->id, tags, ntags, out, a);
+        rc = exs_message_get_ids(t->mb, r->id, tags, ntags, ids, nids, out,
+                                 a);
     }
 
     if (rc != EXS_OK) {
@@ -844,7 +848,8 @@ exs_table_row(exs_table_t *t, exs_id_t id, const uint32_t *tags,
     uint32_t ntags, exs_props_t *out, exs_arena_t *a)
 {
     int          rc;
-    uint32_t     i;
+    uint16_t     pids[EXS_MSG_IDS_MAX];
+    uint32_t     i, nids;
     exs_trow_t   r;
 
     memset(&r, 0, sizeof(exs_trow_t));
@@ -859,7 +864,10 @@ exs_table_row(exs_table_t *t, exs_id_t id, const uint32_t *tags,
         }
     }
 
-    rc = exs_table_row_props(t, &r, tags, ntags, out, a);
+    nids = exs_msg_tag_ids(tags, ntags, pids, EXS_MSG_IDS_MAX);
+
+    rc = exs_table_row_props(t, &r, tags, ntags, nids ? pids : NULL, nids,
+                             out, a);
 
     return rc;
 }
@@ -871,7 +879,8 @@ exs_table_rows(exs_table_t *t, uint32_t pos, uint32_t n,
     exs_id_t *ids, uint32_t *got, exs_arena_t *a)
 {
     int           rc;
-    uint32_t      i, end;
+    uint16_t      pids[EXS_MSG_IDS_MAX];
+    uint32_t      i, end, nids;
     exs_props_t  *r;
 
     *got = 0;
@@ -897,8 +906,11 @@ exs_table_rows(exs_table_t *t, uint32_t pos, uint32_t n,
         return EXS_NOMEM;
     }
 
+    nids = exs_msg_tag_ids(tags, ntags, pids, EXS_MSG_IDS_MAX);
+
     for (i = pos; i < end; i++) {
-        rc = exs_table_row_props(t, &t->rows[i], tags, ntags, &r[i - pos], a);
+        rc = exs_table_row_props(t, &t->rows[i], tags, ntags,
+                                 nids ? pids : NULL, nids, &r[i - pos], a);
         if (rc != EXS_OK) {
             return rc;
         }

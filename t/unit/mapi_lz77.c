@@ -146,6 +146,30 @@ test_roundtrips(void)
 
     is_int(i, 70, "every length from 1 to 69 round-trips");
 
+    /* rows of a table: the same layout every 420 bytes, a few bytes
+     * differing, as a QueryRows answer */
+    for (i = 0; i < 50 * 420; i++) {
+        buf[i] = (uint8_t) ("\x0a\x0f\x01\x04\x80" "B\0e\0n\0c\0h\0"[i % 16]);
+    }
+
+    for (i = 0; i < 50; i++) {
+        buf[i * 420 + 7] = (uint8_t) i;
+        buf[i * 420 + 200] = (uint8_t) (i * 7);
+        buf[i * 420 + 333] = (uint8_t) (i >> 1);
+    }
+
+    ok(roundtrip(buf, 50 * 420), "50 rows of 420 bytes round-trip");
+    ok = exch_lz77_compress(buf, 50 * 420, buf + 100000, 100000, &n)
+         == EXCH_OK;
+    ok(ok && n < 50 * 420 / 8,
+       "and compress to less than an eighth (%zu bytes)", n);
+
+    /* a buffer below the bound that holds the result */
+    ok(exch_lz77_compress(buf, 50 * 420, buf + 100000, n, &i) == EXCH_OK
+       && i == n, "a buffer of exactly the compressed size is enough");
+    is_int(exch_lz77_compress(buf, 50 * 420, buf + 100000, n - 1, &i),
+           EXCH_ERR_BUFSIZE, "one byte less is not");
+
     free(buf);
 }
 
