@@ -93,15 +93,23 @@ def _ephemeral_low():
         return 32768
 
 
+_next_port = []
+
+
 def free_port():
-    """A port below the kernel's ephemeral range, free now.  A port the
-    kernel could hand out for outgoing connections may be taken before a
-    test listens on it (a relay started late, or nginx connecting to the
-    not yet listening port from that same port); these cannot be."""
+    """A port below the kernel's ephemeral range, free now, and not handed
+    out before in this run.  A port the kernel could give an outgoing
+    connection may be taken before a test listens on it (a relay started
+    late, or nginx connecting to the not yet listening port from that same
+    port); these cannot be.  The ports go round the range in turn from a
+    random start, so that two asked for one configuration never coincide."""
     high = min(_ephemeral_low(), 65536) - 1
     low = max(1024, high - 12000)
-    for _ in range(200):
-        port = random.randint(low, high)
+    if not _next_port:
+        _next_port.append(random.randint(low, high))
+    for _ in range(high - low + 1):
+        port = _next_port[0]
+        _next_port[0] = low if port >= high else port + 1
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))
