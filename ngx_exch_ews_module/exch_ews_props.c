@@ -1490,7 +1490,8 @@ exch_ews_tag_valid(const char *s)
 static int
 exch_ews_int_valid(const char *s)
 {
-    size_t  n, i;
+    size_t     n, i;
+    long long  v;
 
     i = (s[0] == '-' || s[0] == '+');
     n = strlen(s);
@@ -1505,8 +1506,9 @@ exch_ews_int_valid(const char *s)
         }
     }
 
-    return strtoll(s, NULL, 10) >= INT32_MIN
-           && strtoll(s, NULL, 10) <= INT32_MAX;
+    v = strtoll(s, NULL, 10);
+
+    return v >= INT32_MIN && v <= INT32_MAX;
 }
 
 

@@ -582,7 +582,7 @@ void exs_bag_encode_plain(exs_wbuf_t *b, const exs_props_t *props);
 int exs_bag_decode(exs_rbuf_t *b, exs_props_t *props, unsigned flags,
     exs_arena_t *a);
 /* as exs_bag_decode, keeping only the values whose ids are in ids (nids,
- * ascending; all of them when ids is NULL); the others are checked as
+ * ascending; all of them when nids is 0); the others are checked as
  * strictly and passed over */
 int exs_bag_decode_ids(exs_rbuf_t *b, exs_props_t *props, unsigned flags,
     const uint16_t *ids, uint32_t nids, exs_arena_t *a);
@@ -722,13 +722,13 @@ int exs_msg_load(exs_mbox_t *mb, exs_id_t mid, exs_msg_hdr_t *h,
  * max (or no tags) */
 uint32_t exs_msg_tag_ids(const uint32_t *tags, uint32_t ntags, uint16_t *ids,
     uint32_t max);
-/* exs_message_get with the ids exs_msg_tag_ids() made of tags (NULL: all
+/* exs_message_get with the ids exs_msg_tag_ids() made of tags (0: all
  * the stored values are read) */
 int exs_message_get_ids(exs_mbox_t *mb, exs_id_t mid, const uint32_t *tags,
     uint32_t ntags, const uint16_t *ids, uint32_t nids, exs_props_t *out,
     exs_arena_t *a);
 /* as exs_msg_load, with only the stored values of the ids (ascending; all
- * of them when ids is NULL) */
+ * of them when nids is 0) */
 int exs_msg_load_ids(exs_mbox_t *mb, exs_id_t mid, exs_msg_hdr_t *h,
     exs_props_t *props, unsigned dflags, const uint16_t *ids, uint32_t nids,
     exs_arena_t *a);

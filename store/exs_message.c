@@ -131,11 +131,7 @@ exs_msg_load_ids(exs_mbox_t *mb, exs_id_t mid, exs_msg_hdr_t *h,
     exs_rbuf_init(&b, (uint8_t *) v.mv_data + EXS_MSG_HDR_LEN,
                   v.mv_size - EXS_MSG_HDR_LEN);
 
-    if (ids) {
-        return exs_bag_decode_ids(&b, props, dflags, ids, nids, a);
-    }
-
-    return exs_bag_decode(&b, props, dflags, a);
+    return exs_bag_decode_ids(&b, props, dflags, ids, nids, a);
 }
 
 
@@ -1125,8 +1121,7 @@ exs_message_get(exs_mbox_t *mb, exs_id_t mid, const uint32_t *tags,
 
     nids = exs_msg_tag_ids(tags, ntags, ids, EXS_MSG_IDS_MAX);
 
-    return exs_message_get_ids(mb, mid, tags, ntags, nids ? ids : NULL, nids,
-                               out, a);
+    return exs_message_get_ids(mb, mid, tags, ntags, ids, nids, out, a);
 }
 
 

@@ -1033,7 +1033,7 @@ int
 exs_bag_decode(exs_rbuf_t *b, exs_props_t *props, unsigned flags,
     exs_arena_t *a)
 {
-    return exs_bag_decode_ids(b, props, flags, NULL, 0, a);
+    return exs_bag_decode_ids(b, props, flags, NULL, 0, a);   /* all */
 }
 
 
@@ -1124,7 +1124,7 @@ exs_bag_decode_ids(exs_rbuf_t *b, exs_props_t *props, unsigned flags,
         return EXS_OK;
     }
 
-    props->cap = (ids == NULL || n < nids) ? n : nids;
+    props->cap = (nids == 0 || n < nids) ? n : nids;
     props->v = exs_alloc(a, (props->cap ? props->cap : 1)
                             * sizeof(exs_prop_t));
     if (props->v == NULL) {
@@ -1147,7 +1147,7 @@ exs_bag_decode_ids(exs_rbuf_t *b, exs_props_t *props, unsigned flags,
             j++;
         }
 
-        if (ids == NULL
+        if (nids == 0
             || (j < nids && ids[j] == id && props->n < props->cap))
         {
             p = &props->v[props->n];

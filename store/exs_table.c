@@ -866,8 +866,7 @@ exs_table_row(exs_table_t *t, exs_id_t id, const uint32_t *tags,
 
     nids = exs_msg_tag_ids(tags, ntags, pids, EXS_MSG_IDS_MAX);
 
-    rc = exs_table_row_props(t, &r, tags, ntags, nids ? pids : NULL, nids,
-                             out, a);
+    rc = exs_table_row_props(t, &r, tags, ntags, pids, nids, out, a);
 
     return rc;
 }
@@ -909,8 +908,8 @@ exs_table_rows(exs_table_t *t, uint32_t pos, uint32_t n,
     nids = exs_msg_tag_ids(tags, ntags, pids, EXS_MSG_IDS_MAX);
 
     for (i = pos; i < end; i++) {
-        rc = exs_table_row_props(t, &t->rows[i], tags, ntags,
-                                 nids ? pids : NULL, nids, &r[i - pos], a);
+        rc = exs_table_row_props(t, &t->rows[i], tags, ntags, pids, nids,
+                                 &r[i - pos], a);
         if (rc != EXS_OK) {
             return rc;
         }
